@@ -24,8 +24,8 @@ public sealed class VisionOptions
     public int IntraOpThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
     public int InterOpThreads { get; set; } = 1;
 
-    /// <summary>Minimum detector confidence.</summary>
-    public float DetectionThreshold { get; set; } = 0.7f;
+    /// <summary>Minimum detector confidence; null uses the detector's own default (UltraFace 0.7, SCRFD 0.5).</summary>
+    public float? DetectionThreshold { get; set; }
     public float NmsThreshold { get; set; } = 0.4f;
 
     /// <summary>Faces whose shorter box side is below this many pixels are ignored.</summary>
@@ -49,7 +49,7 @@ public sealed class VisionOptions
         var errors = new List<string>();
         if (IntraOpThreads < 1) errors.Add($"{SectionName}:IntraOpThreads must be at least 1 (was {IntraOpThreads})");
         if (InterOpThreads < 1) errors.Add($"{SectionName}:InterOpThreads must be at least 1 (was {InterOpThreads})");
-        if (DetectionThreshold is <= 0 or >= 1) errors.Add($"{SectionName}:DetectionThreshold must be in (0, 1) (was {DetectionThreshold})");
+        if (DetectionThreshold is not null and (<= 0 or >= 1)) errors.Add($"{SectionName}:DetectionThreshold must be in (0, 1) (was {DetectionThreshold})");
         if (NmsThreshold is <= 0 or >= 1) errors.Add($"{SectionName}:NmsThreshold must be in (0, 1) (was {NmsThreshold})");
         if (MinFaceSize < 0) errors.Add($"{SectionName}:MinFaceSize must not be negative (was {MinFaceSize})");
         if (MaxBatch < 1) errors.Add($"{SectionName}:MaxBatch must be at least 1 (was {MaxBatch})");
