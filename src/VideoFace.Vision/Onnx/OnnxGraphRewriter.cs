@@ -13,7 +13,7 @@ public static class OnnxGraphRewriter
     // ONNX field numbers (onnx.proto).
     private const int ModelGraph = 7;
     private const int GraphNode = 1, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12, GraphValueInfo = 13;
-    private const int NodeInput = 1, NodeOutput = 2, NodeOpType = 4, NodeAttribute = 5;
+    private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
     private const int AttrName = 1, AttrTensor = 5;
     private const int TensorDataType = 2, TensorInt64Data = 7, TensorName = 8, TensorRawData = 9;
     private const int ValueInfoName = 1, ValueInfoType = 2, TypeTensor = 1, TensorTypeShape = 2, ShapeDim = 1;
@@ -53,6 +53,15 @@ public static class OnnxGraphRewriter
             if (shapeName is not null && constants.TryGetValue(shapeName, out var tensor)) ZeroLeadingOne(tensor);
         }
         return root.ToBytes();
+    }
+
+    /// <summary>True when one of the graph's first 8 nodes is named Sub… or Mul… (the model normalises its own input), as InsightFace checks.</summary>
+    public static bool StartsWithNormalization(byte[] model)
+    {
+        var graph = ProtoMessage.Parse(model).First(ModelGraph)?.Message ?? throw new FormatException("no graph in the model");
+        return graph.All(GraphNode).Take(8).Select(n => n.Message.String(NodeName) ?? "")
+            .Any(name => name.StartsWith("Sub", StringComparison.Ordinal) || name.StartsWith("_minus", StringComparison.Ordinal)
+                         || name.StartsWith("Mul", StringComparison.Ordinal) || name.StartsWith("_mul", StringComparison.Ordinal));
     }
 
     private static void MakeFirstDimSymbolic(ProtoMessage valueInfo)
