@@ -46,6 +46,9 @@ public sealed partial class FaceAnalyzer : IDisposable
     /// <summary>Length of <see cref="Face.NormedEmbedding"/> (sum of both embedders' when fused).</summary>
     public int EmbeddingDimension => _embedder.Dimension + (_second?.Dimension ?? 0);
 
+    /// <summary>Identifies the embedding space (embedder(s) and flip); facebanks and indexes built in another space are not comparable.</summary>
+    public string EmbeddingSpace => _embedder.Name + (_second is null ? "" : "+" + _second.Name) + (_options.FlipAugment ? " (flip)" : "");
+
     /// <summary>Human description, e.g. "ultraface + fr_landmark68 + fr_feature (flip)".</summary>
     public string Description =>
         $"{_detector.Name} + {(UseDetectorKeypoints ? "detector key points" : _landmarker!.Name)} + {_embedder.Name}"

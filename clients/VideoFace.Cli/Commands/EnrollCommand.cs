@@ -1,0 +1,146 @@
+using System.CommandLine;
+using Spectre.Console;
+using VideoFace.Vision;
+using VideoFace.Vision.Imaging;
+
+namespace VideoFace.Cli.Commands;
+
+/// <summary>`enroll &lt;dir&gt;`: builds the facebank from dir/NAME.jpg or dir/NAME/*.jpg.</summary>
+internal static class EnrollCommand
+{
+    internal static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"];
+
+    public static Command Create()
+    {
+        var dir = new Argument<string>("dir") { Description = "Folder of NAME.jpg files or NAME/ sub-folders of photos" };
+        var replace = new Option<bool>("--replace") { Description = "Start a new facebank instead of adding to the existing one" };
+        var cmd = new Command("enroll", "Enrol people into the facebank from a folder of photos") { dir, replace };
+        cmd.SetAction((pr, ct) => Task.FromResult(Run(pr, pr.GetValue(dir)!, pr.GetValue(replace), ct)));
+        return cmd;
+    }
+
+    /// <summary>Photos per person: top-level images are one person each; sub-folders hold several photos of one person.</summary>
+    internal static SortedDictionary<string, List<string>> Scan(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new UserException($"folder not found: {dir}");
+        var people = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var f in Directory.EnumerateFiles(dir).Where(IsImage))
+            Add(Path.GetFileNameWithoutExtension(f), f);
+        foreach (var sub in Directory.EnumerateDirectories(dir))
+            foreach (var f in Directory.EnumerateFiles(sub).Where(IsImage))
+                Add(Path.GetFileName(sub), f);
+        foreach (var list in people.Values) list.Sort(StringComparer.Ordinal);
+        return people;
+
+        void Add(string name, string file)
+        {
+            if (!people.TryGetValue(name, out var list)) people[name] = list = [];
+            list.Add(file);
+        }
+    }
+
+    internal static bool IsImage(string path) => ImageExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
+    private static int Run(ParseResult pr, string dir, bool replace, CancellationToken ct)
+    {
+        var people = Scan(dir);
+        if (people.Count == 0) throw new UserException($"no images in {dir} (expected NAME.jpg or NAME/*.jpg)");
+        using var loggers = Cli.Loggers(pr);
+        using var analyzer = Cli.Analyzer(pr, loggers);
+        var bank = replace
+            ? new Vision.Facebank.Facebank(analyzer.EmbeddingSpace, analyzer.EmbeddingDimension)
+            : Facebanks.Load(pr, analyzer, mustExist: false);
+        var report = new EnrollReport();
+        int total = people.Values.Sum(l => l.Count);
+
+        void Work(Action step)
+        {
+            foreach (var (name, files) in people)
+            {
+                ct.ThrowIfCancellationRequested();
+                var embeddings = new List<float[]>();
+                var used = new List<string>();
+                foreach (var file in files)
+                {
+                    EmbedOne(analyzer, file, report, embeddings, used);
+                    step();
+                }
+                if (embeddings.Count == 0)
+                {
+                    report.NotEnrolled.Add(name);
+                    continue;
+                }
+                bank.Enroll(name, embeddings, used);
+                report.Persons.Add(new EnrolledPerson(name, embeddings.Count));
+            }
+        }
+
+        if (Cli.Interactive(pr))
+        {
+            Cli.Out.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("enrolling", maxValue: total);
+                    Work(() => task.Increment(1));
+                });
+        }
+        else
+        {
+            Work(() => { });
+        }
+        var path = Facebanks.PathOf(pr);
+        bank.Save(path);
+        report.Facebank = path;
+        report.TotalPersons = bank.Count;
+
+        if (pr.GetValue(GlobalOptions.Json))
+        {
+            Cli.WriteJson(report);
+        }
+        else
+        {
+            Console.WriteLine($"Enrolled {report.Persons.Count} people from {total} photos into {path} ({bank.Count} people in the facebank).");
+            foreach (var f in report.NoFace) Console.WriteLine($"  no face: {f}");
+            foreach (var f in report.SeveralFaces) Console.WriteLine($"  several faces (used the largest): {f}");
+            foreach (var e in report.Errors) Console.WriteLine($"  skipped {e.Path}: {e.Error}");
+            foreach (var n in report.NotEnrolled) Console.WriteLine($"  not enrolled (no usable photo): {n}");
+        }
+        return report.Persons.Count > 0 ? 0 : 1;
+    }
+
+    private static void EmbedOne(FaceAnalyzer analyzer, string file, EnrollReport report, List<float[]> embeddings, List<string> used)
+    {
+        try
+        {
+            using var image = analyzer.Decoder.DecodeFile(file);
+            var faces = analyzer.Analyze(image);
+            if (faces.Count == 0)
+            {
+                report.NoFace.Add(file);
+                return;
+            }
+            if (faces.Count > 1) report.SeveralFaces.Add(file);
+            embeddings.Add(faces[0].NormedEmbedding);
+            used.Add(file);
+        }
+        catch (InvalidImageException ex)
+        {
+            report.Errors.Add(new FileError(file, ex.Message));
+        }
+    }
+
+    internal sealed class EnrollReport
+    {
+        public string Facebank { get; set; } = "";
+        public int TotalPersons { get; set; }
+        public List<EnrolledPerson> Persons { get; } = [];
+        public List<string> NoFace { get; } = [];
+        public List<string> SeveralFaces { get; } = [];
+        public List<string> NotEnrolled { get; } = [];
+        public List<FileError> Errors { get; } = [];
+    }
+
+    internal sealed record EnrolledPerson(string Name, int Photos);
+
+    internal sealed record FileError(string Path, string Error);
+}

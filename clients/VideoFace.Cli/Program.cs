@@ -1,0 +1,12 @@
+using System.CommandLine;
+using VideoFace.Cli;
+using VideoFace.Cli.Commands;
+
+var root = new RootCommand("VideoFace: face detection, recognition and search over video");
+GlobalOptions.AddTo(root);
+root.Subcommands.Add(EnrollCommand.Create());
+root.Subcommands.Add(IdentifyCommand.Create());
+root.Subcommands.Add(AnnotateCommand.Create());
+root.Subcommands.Add(EvalCommands.Create());
+root.Subcommands.Add(DemoCommand.Create());
+return await Cli.RunAsync(root, args);
