@@ -43,7 +43,8 @@ public sealed class RetinaFaceDetector : IFaceDetector
         // the export names its heads output0/1/2; the last dimension says which is which
         for (int i = 0; i < names.Count; i++)
         {
-            switch (session.OutputMetadata[names[i]].Dimensions[^1])
+            var dims = session.OutputMetadata[names[i]].Dimensions;
+            switch (dims.Length == 0 ? 0 : dims[^1])
             {
                 case 4: _locOut = i; break;
                 case 2: _confOut = i; break;

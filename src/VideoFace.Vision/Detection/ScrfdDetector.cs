@@ -9,6 +9,7 @@ namespace VideoFace.Vision.Detection;
 /// <summary>
 /// InsightFace SCRFD (det_500m, det_10g, scrfd_*_bnkps …), decoded as InsightFace's model_zoo scrfd.py does:
 /// letterboxed RGB (x−127.5)/128 in; per stride a score, a (l,t,r,b) distance box and optionally 5 key points per anchor.
+/// Boxes are left unclipped, as InsightFace leaves them, so a face cut by the image border keeps its true extent.
 /// </summary>
 public sealed partial class ScrfdDetector : IFaceDetector
 {
