@@ -16,12 +16,14 @@ internal static class GlobalOptions
     public static readonly Option<string?> SecondEmbedder = new("--fuse") { Description = "Second recogniser ONNX file whose embedding is fused with the first", Recursive = true };
     public static readonly Option<ExecutionDevice> Device = new("--device") { Description = "auto (GPU when present), cpu, cuda or tensorrt", DefaultValueFactory = _ => ExecutionDevice.Auto, Recursive = true };
     public static readonly Option<int?> Threads = new("--threads") { Description = "ONNX Runtime intra-op threads (default: all cores)", Recursive = true };
+    public static readonly Option<float?> DetThreshold = new("--det-threshold") { Description = "Minimum detector confidence (default: the detector's own)", Recursive = true };
+    public static readonly Option<int?> DetSize = new("--det-size") { Description = "Detector input side for SCRFD/YuNet, a multiple of 32 (default 640)", Recursive = true };
     public static readonly Option<bool> NoFlip = new("--no-flip") { Description = "Do not add the horizontally flipped face's embedding", Recursive = true };
     public static readonly Option<KeypointSource> Keypoints = new("--keypoints") { Description = "Alignment points from: auto, detector, landmarkmodel", DefaultValueFactory = _ => KeypointSource.Auto, Recursive = true };
 
     public static void AddTo(RootCommand root)
     {
-        foreach (var o in new Option[] { Json, Verbose, Data, Models, Pack, Detector, SecondEmbedder, Device, Threads, NoFlip, Keypoints })
+        foreach (var o in new Option[] { Json, Verbose, Data, Models, Pack, Detector, SecondEmbedder, Device, Threads, DetThreshold, DetSize, NoFlip, Keypoints })
             root.Options.Add(o);
     }
 
@@ -39,6 +41,8 @@ internal static class GlobalOptions
             Keypoints = pr.GetValue(Keypoints),
         };
         if (pr.GetValue(Threads) is { } t) o.IntraOpThreads = t;
+        if (pr.GetValue(DetThreshold) is { } d) o.DetectionThreshold = d;
+        if (pr.GetValue(DetSize) is { } s) o.DetectionInputSize = s;
         return o;
     }
 

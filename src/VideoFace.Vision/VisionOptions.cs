@@ -24,9 +24,14 @@ public sealed class VisionOptions
     public int IntraOpThreads { get; set; } = Math.Max(1, Environment.ProcessorCount);
     public int InterOpThreads { get; set; } = 1;
 
-    /// <summary>Minimum detector confidence; null uses the detector's own default (UltraFace 0.7, SCRFD 0.5).</summary>
+    /// <summary>Minimum detector confidence; null uses the detector's own default (UltraFace 0.7, SCRFD 0.5, YuNet 0.6, RetinaFace 0.5).</summary>
     public float? DetectionThreshold { get; set; }
-    public float NmsThreshold { get; set; } = 0.4f;
+
+    /// <summary>NMS overlap; null uses the detector's own (UltraFace and YuNet 0.3, SCRFD and RetinaFace 0.4).</summary>
+    public float? NmsThreshold { get; set; }
+
+    /// <summary>Input side for detectors with free height and width (SCRFD, dynamic YuNet), a multiple of 32; null = 640.</summary>
+    public int? DetectionInputSize { get; set; }
 
     /// <summary>Faces whose shorter box side is below this many pixels are ignored.</summary>
     public int MinFaceSize { get; set; } = 20;
@@ -50,7 +55,9 @@ public sealed class VisionOptions
         if (IntraOpThreads < 1) errors.Add($"{SectionName}:IntraOpThreads must be at least 1 (was {IntraOpThreads})");
         if (InterOpThreads < 1) errors.Add($"{SectionName}:InterOpThreads must be at least 1 (was {InterOpThreads})");
         if (DetectionThreshold is not null and (<= 0 or >= 1)) errors.Add($"{SectionName}:DetectionThreshold must be in (0, 1) (was {DetectionThreshold})");
-        if (NmsThreshold is <= 0 or >= 1) errors.Add($"{SectionName}:NmsThreshold must be in (0, 1) (was {NmsThreshold})");
+        if (DetectionInputSize is { } side && (side < 32 || side > 4096 || side % 32 != 0))
+            errors.Add($"{SectionName}:DetectionInputSize must be a multiple of 32 (was {DetectionInputSize})");
+        if (NmsThreshold is not null and (<= 0 or >= 1)) errors.Add($"{SectionName}:NmsThreshold must be in (0, 1) (was {NmsThreshold})");
         if (MinFaceSize < 0) errors.Add($"{SectionName}:MinFaceSize must not be negative (was {MinFaceSize})");
         if (MaxBatch < 1) errors.Add($"{SectionName}:MaxBatch must be at least 1 (was {MaxBatch})");
         if (MaxImagePixels < 1) errors.Add($"{SectionName}:MaxImagePixels must be positive (was {MaxImagePixels})");

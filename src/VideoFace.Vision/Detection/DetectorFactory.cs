@@ -16,22 +16,23 @@ public static class DetectorFactory
     /// </summary>
     public static IFaceDetector Create(string path, OnnxSessionFactory sessions, VisionOptions options, int? inputSize = null)
     {
+        inputSize ??= options.DetectionInputSize;
         var session = sessions.Open(path);
         try
         {
             var outputs = session.OutputNames;
             float? threshold = options.DetectionThreshold;
             int minFace = options.MinFaceSize;
-            // YuNet and UltraFace keep their upstream NMS (0.3): the options' value defaults to InsightFace's 0.4,
-            // which would silently change them; SCRFD and RetinaFace use 0.4 upstream, so the option applies as is.
+            // Each detector keeps its upstream NMS overlap unless one is configured: UltraFace and YuNet 0.3, SCRFD and RetinaFace 0.4.
+            var nms = options.NmsThreshold;
             if (outputs.Count == 2)
-                return new UltraFaceDetector(session, path, threshold, 0.3f, minFace);
+                return new UltraFaceDetector(session, path, threshold, nms ?? 0.3f, minFace);
             if (outputs.Count == 3 && IsRetinaFace(session))
-                return new RetinaFaceDetector(session, path, threshold, options.NmsThreshold, minFace, inputSize);
+                return new RetinaFaceDetector(session, path, threshold, nms ?? 0.4f, minFace, inputSize);
             if (outputs.Count == 12 && outputs.All(IsYuNetHead))
-                return new YuNetDetector(session, path, threshold, YuNetDetector.DefaultNmsThreshold, minFace, inputSize);
+                return new YuNetDetector(session, path, threshold, nms ?? YuNetDetector.DefaultNmsThreshold, minFace, inputSize);
             if (outputs.Count is 6 or 9 or 10 or 15)
-                return new ScrfdDetector(session, path, threshold, options.NmsThreshold, minFace, inputSize);
+                return new ScrfdDetector(session, path, threshold, nms ?? 0.4f, minFace, inputSize);
             throw new ModelLoadException(path,
                 $"not a supported face detector: expected {Expected}; found {outputs.Count} output(s) ({Describe(session)})");
         }
