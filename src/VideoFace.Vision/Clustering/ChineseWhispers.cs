@@ -11,8 +11,10 @@ public sealed record ChineseWhispersOptions(double Threshold = 0.5, int Iteratio
 /// <summary>Chinese whispers graph clustering of embeddings, as dlib's <c>chinese_whispers</c>, with edges weighted by cosine similarity.</summary>
 /// <remarks>
 /// Each node starts in its own cluster; repeatedly a random node takes the label with the largest summed
-/// edge weight among its neighbours (itself included, as dlib's face-clustering example adds self edges, so
-/// an isolated node keeps its own label). On equal weight the smaller label wins, as dlib's ordered map does.
+/// edge weight among its neighbours; a node without neighbours keeps its own label. There are no self edges:
+/// dlib's example adds them with weight 1, where ties with a neighbour go to the smaller label, but with
+/// similarity weights a self edge of 1 would outweigh every single neighbour and nothing would ever merge.
+/// On equal weight the smaller label wins, as dlib's ordered map does.
 /// Building the graph is O(n²·d); fine for a few thousand 512-d embeddings per call.
 /// </remarks>
 public static class ChineseWhispers
@@ -148,7 +150,7 @@ public static class ChineseWhispers
             unit[i] = v.Select(x => x / norm).ToArray();
         }
 
-        // Each row lists its neighbours with j ≥ i computed once and mirrored, so the O(n²) work is halved.
+        // Each row lists its neighbours with j > i computed once and mirrored, so the O(n²) work is halved.
         var rows = new List<(int J, float W)>[n];
         for (var i = 0; i < n; i++)
         {
@@ -159,9 +161,9 @@ public static class ChineseWhispers
         Parallel.For(0, n, i =>
         {
             var list = new List<(int, float)>();
-            for (var j = i; j < n; j++)
+            for (var j = i + 1; j < n; j++)
             {
-                var s = j == i ? 1f : Dot(unit[i], unit[j]);
+                var s = Dot(unit[i], unit[j]);
                 if (s >= threshold)
                 {
                     list.Add((j, s));
@@ -176,10 +178,7 @@ public static class ChineseWhispers
             foreach (var (j, w) in upper[i])
             {
                 rows[i].Add((j, w));
-                if (j != i)
-                {
-                    rows[j].Add((i, w));
-                }
+                rows[j].Add((i, w));
             }
         }
 
