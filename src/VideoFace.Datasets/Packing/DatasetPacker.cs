@@ -46,7 +46,7 @@ public static class DatasetPacker
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff" };
 
     /// <summary>Packs <paramref name="dir"/> (<c>identity/image</c>) into <c>prefix.rec/.idx/.lst</c> and <c>property</c>.</summary>
-    public static PackSummary Pack(string dir, string prefix, int jpegQuality = 95)
+    public static PackSummary Pack(string dir, string prefix, int jpegQuality = 95, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dir);
         ArgumentNullException.ThrowIfNull(prefix);
@@ -91,6 +91,7 @@ public static class DatasetPacker
                 var start = key;
                 foreach (var file in files)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     var (jpeg, wasReencoded, error) = LoadAsJpeg(file, jpegQuality);
                     if (jpeg is null)
                     {

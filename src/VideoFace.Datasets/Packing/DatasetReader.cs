@@ -32,7 +32,7 @@ public sealed record DatasetContents(
 public static class DatasetReader
 {
     /// <summary>Reads <c>prefix.rec</c> through <c>prefix.idx</c>; with <paramref name="extractDir"/>, writes each image to <c>extractDir/label/index.jpg</c>.</summary>
-    public static DatasetContents Read(string prefix, string? extractDir = null)
+    public static DatasetContents Read(string prefix, string? extractDir = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var fullPrefix = Path.GetFullPath(prefix);
@@ -77,6 +77,7 @@ public static class DatasetReader
         var extracted = 0;
         foreach (var key in imageKeys)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var record = Get(key);
             var label = (int)record.ClassLabel;
             entries.Add(new RecordEntry(key, label, record.Header.Id, record.Payload.Length, reader.Offsets[key]));

@@ -4,7 +4,7 @@ using System.Text;
 namespace VideoFace.Datasets.Pickle;
 
 /// <summary>A pickle stream that this reader does not support or that is damaged; names the opcode and byte offset.</summary>
-public sealed class PickleException(string message, long offset) : Exception($"{message} (at byte offset {offset})")
+public sealed class PickleException(string message, long offset) : IOException($"{message} (at byte offset {offset})")
 {
     /// <summary>Byte offset in the pickle where the problem was found.</summary>
     public long Offset { get; } = offset;
