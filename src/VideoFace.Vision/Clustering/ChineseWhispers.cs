@@ -72,17 +72,11 @@ public static class ChineseWhispers
         var weightOfLabel = new double[n];
         var isTouched = new bool[n];
         var touched = new List<int>();
-        var steps = (long)n * options.Iterations;
-        for (long step = 0; step < steps; step++)
+        int BestLabel(int node)
         {
-            var node = random.Next(n);
-            var (start, end) = (graph.Start[node], graph.Start[node + 1]);
-            if (start == end)
-            {
-                continue;
-            }
-
-            for (var e = start; e < end; e++)
+            var best = labels[node];
+            var bestWeight = double.NegativeInfinity;
+            for (var e = graph.Start[node]; e < graph.Start[node + 1]; e++)
             {
                 var l = labels[graph.Neighbour[e]];
                 if (!isTouched[l])
@@ -94,8 +88,6 @@ public static class ChineseWhispers
                 weightOfLabel[l] += graph.Weight[e];
             }
 
-            var best = labels[node];
-            var bestWeight = double.NegativeInfinity;
             foreach (var l in touched)
             {
                 var w = weightOfLabel[l];
@@ -110,7 +102,26 @@ public static class ChineseWhispers
             }
 
             touched.Clear();
-            labels[node] = best;
+            return best;
+        }
+
+        for (var pass = 0; pass < options.Iterations; pass++)
+        {
+            var changed = false;
+            for (var step = 0; step < n; step++)
+            {
+                var node = random.Next(n);
+                var best = BestLabel(node);
+                changed |= best != labels[node];
+                labels[node] = best;
+            }
+
+            // A quiet pass may mean a fixed point: if no node would change, later passes cannot change anything,
+            // so stopping gives exactly the labels the full iteration count would.
+            if (!changed && Enumerable.Range(0, n).All(i => BestLabel(i) == labels[i]))
+            {
+                break;
+            }
         }
 
         // Renumber to 0..k-1 in order of first appearance, as dlib does.
