@@ -32,14 +32,16 @@ public sealed class ChineseWhispersTests
     }
 
     [Fact]
-    public void Cluster_SameSeed_GivesSameLabels()
+    public void Cluster_SameSeedOrMorePasses_GivesSameLabels()
     {
         var (embeddings, _) = MakeClusters(new Random(3), [30, 30], noisePoints: 3, spread: 0.9f);
 
         var a = ChineseWhispers.Cluster(embeddings, new ChineseWhispersOptions(Threshold: 0.3, Seed: 11));
         var b = ChineseWhispers.Cluster(embeddings, new ChineseWhispersOptions(Threshold: 0.3, Seed: 11));
+        var longer = ChineseWhispers.Cluster(embeddings, new ChineseWhispersOptions(Threshold: 0.3, Iterations: 400, Seed: 11));
 
         Assert.Equal(a, b);
+        Assert.Equal(a, longer); // a fixed point was reached, so more passes change nothing
     }
 
     [Fact]
