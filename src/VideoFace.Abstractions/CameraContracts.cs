@@ -1,0 +1,48 @@
+using Orleans;
+
+namespace VideoFace.Abstractions;
+
+/// <summary>What an operator wants from a camera.</summary>
+[GenerateSerializer, Immutable, Alias("vf.CameraConfig")]
+public sealed record CameraConfig(
+    [property: Id(0)] string Url,
+    [property: Id(1)] double AnalysisFps = 2,
+    [property: Id(2)] bool Enabled = true,
+    [property: Id(3)] string? Name = null,
+    [property: Id(4)] string? Zone = null);
+
+/// <summary>Where a camera's ingest stands (mirrors the media stage's health states).</summary>
+public enum CameraHealthState
+{
+    Stopped,
+    Connecting,
+    Streaming,
+    Stalled,
+    Reconnecting,
+    Failed,
+}
+
+/// <summary>A camera's current state as the cluster sees it.</summary>
+[GenerateSerializer, Immutable, Alias("vf.CameraStatus")]
+public sealed record CameraStatus(
+    [property: Id(0)] string CameraId,
+    [property: Id(1)] CameraConfig? Config,
+    [property: Id(2)] CameraHealthState Health,
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] string? Silo,
+    [property: Id(5)] long FramesAnalyzed,
+    [property: Id(6)] long FacesDetected,
+    [property: Id(7)] long TracksStarted,
+    [property: Id(8)] DateTimeOffset? LastFrameAt,
+    [property: Id(9)] long FramesDropped);
+
+/// <summary>Counters and health reported by a running ingest session to its camera grain.</summary>
+[GenerateSerializer, Immutable, Alias("vf.CameraReport")]
+public sealed record CameraReport(
+    [property: Id(0)] CameraHealthState Health,
+    [property: Id(1)] string? Reason,
+    [property: Id(2)] long FramesAnalyzed,
+    [property: Id(3)] long FacesDetected,
+    [property: Id(4)] long TracksStarted,
+    [property: Id(5)] DateTimeOffset? LastFrameAt,
+    [property: Id(6)] long FramesDropped);

@@ -1,0 +1,27 @@
+using Orleans;
+
+namespace VideoFace.Abstractions;
+
+/// <summary>The identity a track was matched to: an enrolled person, or an unknown identity (existing or new).</summary>
+[GenerateSerializer, Immutable, Alias("vf.GalleryMatch")]
+public sealed record GalleryMatch(
+    [property: Id(0)] string IdentityId,
+    [property: Id(1)] string? Name,
+    [property: Id(2)] float Similarity,
+    [property: Id(3)] bool IsNewUnknown);
+
+/// <summary>An enrolled person as the gallery keeps it.</summary>
+[GenerateSerializer, Immutable, Alias("vf.EnrolledPerson")]
+public sealed record EnrolledPerson(
+    [property: Id(0)] string IdentityId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] int Photos,
+    [property: Id(3)] DateTimeOffset EnrolledAt);
+
+/// <summary>Gallery settings.</summary>
+[GenerateSerializer, Immutable, Alias("vf.GallerySettings")]
+public sealed record GallerySettings(
+    [property: Id(0)] float MatchThreshold,
+    [property: Id(1)] float UnknownMergeThreshold,
+    [property: Id(2)] string? EmbeddingSpace,
+    [property: Id(3)] int Dimension);

@@ -1,0 +1,18 @@
+using Orleans;
+
+namespace VideoFace.Abstractions;
+
+/// <summary>One camera (key: camera id): its desired state, persisted, and the silo-local ingest session it runs.</summary>
+public interface ICameraGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the desired state and starts, restarts or stops ingest accordingly.</summary>
+    Task ConfigureAsync(CameraConfig config);
+
+    /// <summary>Stops ingest and forgets the camera.</summary>
+    Task RemoveAsync();
+
+    Task<CameraStatus> GetStatusAsync();
+
+    /// <summary>Called by the ingest session with fresh health and counters.</summary>
+    Task ReportAsync(CameraReport report);
+}

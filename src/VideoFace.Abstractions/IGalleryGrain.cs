@@ -1,0 +1,30 @@
+using Orleans;
+
+namespace VideoFace.Abstractions;
+
+/// <summary>Enrolled persons and unknown identities of a gallery (key: gallery id), and matching against them.</summary>
+public interface IGalleryGrain : IGrainWithStringKey
+{
+    /// <summary>Adds photos' normed embeddings to a person (created if new); returns the person.</summary>
+    Task<EnrolledPerson> EnrollAsync(string name, IReadOnlyList<float[]> normedEmbeddings, string embeddingSpace);
+
+    Task<bool> RemovePersonAsync(string identityId);
+
+    Task<IReadOnlyList<EnrolledPerson>> ListPersonsAsync();
+
+    /// <summary>Ids of every identity the gallery knows: enrolled persons and unknown identities.</summary>
+    Task<IReadOnlyList<string>> ListIdentitiesAsync();
+
+    /// <summary>
+    /// Matches a track embedding once: the best enrolled person at or above the match threshold, else the best unknown
+    /// identity above the merge threshold (its centroid absorbs the track), else a new unknown identity.
+    /// </summary>
+    Task<GalleryMatch> MatchTrackAsync(float[] normedEmbedding, string embeddingSpace);
+
+    /// <summary>Nearest identity without creating anything (for search and identify).</summary>
+    Task<GalleryMatch?> PeekAsync(float[] normedEmbedding);
+
+    Task<GallerySettings> GetSettingsAsync();
+
+    Task SetThresholdsAsync(float matchThreshold, float unknownMergeThreshold);
+}

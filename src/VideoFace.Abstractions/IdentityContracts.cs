@@ -1,0 +1,49 @@
+using Orleans;
+
+namespace VideoFace.Abstractions;
+
+/// <summary>A track as an identity sees it: where and when a person was seen.</summary>
+[GenerateSerializer, Immutable, Alias("vf.TrackSighting")]
+public sealed record TrackSighting(
+    [property: Id(0)] string CameraId,
+    [property: Id(1)] string TrackId,
+    [property: Id(2)] DateTimeOffset Start,
+    [property: Id(3)] DateTimeOffset? End,
+    [property: Id(4)] float Similarity,
+    [property: Id(5)] string? ThumbnailKey);
+
+/// <summary>Kinds of identity events.</summary>
+public enum IdentityEventKind
+{
+    /// <summary>The person became visible (no other camera saw them at that moment).</summary>
+    Appeared,
+    /// <summary>The person is no longer visible on any camera.</summary>
+    Left,
+    /// <summary>The person appeared on another camera than the one they were last seen on.</summary>
+    MovedCamera,
+}
+
+/// <summary>An identity event, published on the identity-events stream.</summary>
+[GenerateSerializer, Immutable, Alias("vf.IdentityEvent")]
+public sealed record IdentityEvent(
+    [property: Id(0)] string EventId,
+    [property: Id(1)] IdentityEventKind Kind,
+    [property: Id(2)] string IdentityId,
+    [property: Id(3)] string? Name,
+    [property: Id(4)] string CameraId,
+    [property: Id(5)] string? PreviousCameraId,
+    [property: Id(6)] string TrackId,
+    [property: Id(7)] DateTimeOffset Time,
+    [property: Id(8)] float Similarity,
+    [property: Id(9)] string? ThumbnailKey);
+
+/// <summary>One identity's summary: counts and where/when seen.</summary>
+[GenerateSerializer, Immutable, Alias("vf.IdentitySummary")]
+public sealed record IdentitySummary(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string? Name,
+    [property: Id(2)] int Sightings,
+    [property: Id(3)] IReadOnlyList<string> Cameras,
+    [property: Id(4)] DateTimeOffset? FirstSeen,
+    [property: Id(5)] DateTimeOffset? LastSeen,
+    [property: Id(6)] bool Visible);

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using VideoFace.Vision;
+using VideoFace.Vision.Detection;
+
+namespace VideoFace.Pipeline;
+
+/// <summary>Limits of one device's batcher.</summary>
+public sealed class InferenceBatcherOptions
+{
+    /// <summary>Most aligned crops per embedder call (across all cameras).</summary>
+    public int MaxBatch { get; set; } = 32;
+
+    /// <summary>How long the device waits for more work once it has some, to fill a batch.</summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Requests queued beyond this make callers wait (back-pressure to the cameras).</summary>
+    public int QueueCapacity { get; set; } = 256;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var e = new List<string>();
+        if (MaxBatch < 1) e.Add($"Inference:MaxBatch must be at least 1 (was {MaxBatch})");
+        if (MaxWait < TimeSpan.Zero || MaxWait > TimeSpan.FromSeconds(1)) e.Add($"Inference:MaxWait must be between 0 and 1 s (was {MaxWait})");
+        if (QueueCapacity < 1) e.Add($"Inference:QueueCapacity must be at least 1 (was {QueueCapacity})");
+        return e;
+    }
+}
+
+/// <summary>A detected face with its 5 alignment key points.</summary>
+public sealed record LocatedFace(FaceBox Box, float Score, Point2f[] Keypoints);
+
+/// <summary>A located face with its normed embedding.</summary>
+public sealed record EmbeddedFace(LocatedFace Face, float[] Embedding);
+
+/// <summary>
+/// One inference device shared by every camera on the silo: a single worker runs detection requests one frame at a
+/// time (the shipped detectors take one image) and gathers the aligned crops of all pending embedding requests from
+/// all cameras into one embedder call, waiting at most <see cref="InferenceBatcherOptions.MaxWait"/> to fill it.
+/// Frames never leave the caller's process; only the worker touches the models.
+/// </summary>
+public sealed partial class InferenceBatcher : IAsyncDisposable
+{
+    private readonly FaceAnalyzer _analyzer;
+    private readonly InferenceBatcherOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<Request> _queue;
+    private readonly Task _worker;
+    private readonly CancellationTokenSource _stop = new();
+    private long _batches, _faces;
+
+    public InferenceBatcher(FaceAnalyzer analyzer, InferenceBatcherOptions options, string device = "cpu", ILogger<InferenceBatcher>? logger = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors));
+        _analyzer = analyzer;
+        _options = options;
+        Device = device;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true });
+        _worker = Task.Factory.StartNew(RunAsync, TaskCreationOptions.LongRunning).Unwrap();
+    }
+
+    public string Device { get; }
+
+    public FaceAnalyzer Analyzer => _analyzer;
+
+    /// <summary>Embedder calls made so far.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Faces embedded so far.</summary>
+    public long FacesEmbedded => Interlocked.Read(ref _faces);
+
+    /// <summary>Faces of a BGR frame with key points, largest first. The frame must stay alive until the task completes.</summary>
+    public async Task<IReadOnlyList<LocatedFace>> DetectAsync(Mat bgr, CancellationToken ct = default)
+    {
+        var request = new DetectRequest(bgr);
+        await _queue.Writer.WriteAsync(request, ct).ConfigureAwait(false);
+        return await request.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Normed embeddings of aligned crops, computed in a batch with other cameras' crops. Crops must stay alive until done.</summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<Mat> alignedCrops, CancellationToken ct = default)
+    {
+        if (alignedCrops.Count == 0) return [];
+        var request = new EmbedRequest(alignedCrops);
+        await _queue.Writer.WriteAsync(request, ct).ConfigureAwait(false);
+        return await request.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Detect, align and embed every face of a frame (largest first) through the shared device.</summary>
+    public async Task<IReadOnlyList<EmbeddedFace>> AnalyzeAsync(Mat bgr, int maxFaces = 0, CancellationToken ct = default)
+    {
+        var located = await DetectAsync(bgr, ct).ConfigureAwait(false);
+        if (maxFaces > 0 && located.Count > maxFaces) located = located.Take(maxFaces).ToList();
+        if (located.Count == 0) return [];
+        var crops = located.Select(f => Vision.Alignment.FaceAligner.Align(bgr, f.Keypoints, _analyzer.Embedder.InputSize)).ToList();
+        try
+        {
+            var embeddings = await EmbedAsync(crops, ct).ConfigureAwait(false);
+            return located.Select((f, i) => new EmbeddedFace(f, embeddings[i])).ToList();
+        }
+        finally
+        {
+            foreach (var c in crops) c.Dispose();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Request>();
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                int crops = 0;
+                var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxWait.TotalSeconds * Stopwatch.Frequency);
+                while (true)
+                {
+                    while (crops < _options.MaxBatch && reader.TryRead(out var r))
+                    {
+                        batch.Add(r);
+                        if (r is EmbedRequest e) crops += e.Crops.Count;
+                    }
+                    // only embedding work gains from waiting; detection runs per frame anyway
+                    if (crops == 0 || crops >= _options.MaxBatch || Stopwatch.GetTimestamp() >= deadline) break;
+                    await Task.Delay(1).ConfigureAwait(false);
+                }
+                Process(batch);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        while (reader.TryRead(out var left)) left.Fail(new ObjectDisposedException(nameof(InferenceBatcher)));
+    }
+
+    private void Process(List<Request> batch)
+    {
+        foreach (var d in batch.OfType<DetectRequest>())
+        {
+            try
+            {
+                PipelineInstruments.QueueWaitHistogram.Record(d.Waited.TotalMilliseconds);
+                var faces = _analyzer.Detect(d.Frame).OrderByDescending(f => f.Box.Area).ToList();
+                var kps = faces.Count == 0 ? [] : _analyzer.KeypointsOf(d.Frame, faces);
+                d.Completion.TrySetResult(faces.Select((f, i) => new LocatedFace(f.Box, f.Score, kps[i])).ToList());
+                PipelineInstruments.FramesAnalyzedCounter.Add(1);
+            }
+            catch (Exception ex)
+            {
+                d.Completion.TrySetException(ex);
+            }
+        }
+        var embeds = batch.OfType<EmbedRequest>().ToList();
+        if (embeds.Count == 0) return;
+        try
+        {
+            var all = embeds.SelectMany(e => e.Crops).ToList();
+            var results = _analyzer.EmbedAligned(all);
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _faces, all.Count);
+            PipelineInstruments.BatchSizeHistogram.Record(all.Count);
+            PipelineInstruments.FacesEmbeddedCounter.Add(all.Count);
+            int offset = 0;
+            foreach (var e in embeds)
+            {
+                PipelineInstruments.QueueWaitHistogram.Record(e.Waited.TotalMilliseconds);
+                e.Completion.TrySetResult(results.Skip(offset).Take(e.Crops.Count).Select(r => r.Normed).ToArray());
+                offset += e.Crops.Count;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogBatchFailed(_logger, ex, embeds.Sum(e => e.Crops.Count));
+            foreach (var e in embeds) e.Completion.TrySetException(ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _worker.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private abstract class Request
+    {
+        private readonly long _queuedAt = Stopwatch.GetTimestamp();
+        public TimeSpan Waited => Stopwatch.GetElapsedTime(_queuedAt);
+        public abstract void Fail(Exception ex);
+    }
+
+    private sealed class DetectRequest(Mat frame) : Request
+    {
+        public Mat Frame { get; } = frame;
+        public TaskCompletionSource<IReadOnlyList<LocatedFace>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override void Fail(Exception ex) => Completion.TrySetException(ex);
+    }
+
+    private sealed class EmbedRequest(IReadOnlyList<Mat> crops) : Request
+    {
+        public IReadOnlyList<Mat> Crops { get; } = crops;
+        public TaskCompletionSource<float[][]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override void Fail(Exception ex) => Completion.TrySetException(ex);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Embedding batch of {Crops} crops failed")]
+    private static partial void LogBatchFailed(ILogger logger, Exception ex, int crops);
+}

@@ -1,0 +1,19 @@
+using System.Diagnostics.Metrics;
+
+namespace VideoFace.Pipeline;
+
+/// <summary>Metrics of the analysis pipeline (exported through OpenTelemetry by the silo host).</summary>
+public static class PipelineInstruments
+{
+    public const string MeterName = "VideoFace.Pipeline";
+    public const string BatchSize = "videoface.inference.batch_size";
+    public const string FacesEmbedded = "videoface.inference.faces_embedded";
+    public const string FramesAnalyzed = "videoface.frames.analyzed";
+    public const string QueueWait = "videoface.inference.queue_wait_ms";
+
+    private static readonly Meter Meter = new(MeterName);
+    internal static readonly Histogram<int> BatchSizeHistogram = Meter.CreateHistogram<int>(BatchSize, "faces", "Faces per embedder call");
+    internal static readonly Counter<long> FacesEmbeddedCounter = Meter.CreateCounter<long>(FacesEmbedded, "faces");
+    internal static readonly Counter<long> FramesAnalyzedCounter = Meter.CreateCounter<long>(FramesAnalyzed, "frames");
+    internal static readonly Histogram<double> QueueWaitHistogram = Meter.CreateHistogram<double>(QueueWait, "ms", "Time a request waited for the device");
+}
