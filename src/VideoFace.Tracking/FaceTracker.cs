@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using VideoFace.Vision.Detection;
+using VideoFace.Vision.Embedding;
+
+namespace VideoFace.Tracking;
+
+/// <summary>Per-camera multi-face tracker: IoU against a constant-velocity prediction plus embedding cosine, greedy
+/// association, re-identification of lost tracks by embedding, and a Tentative → Confirmed → Lost → Ended lifecycle.</summary>
+/// <remarks>
+/// <para>Association is greedy by best score rather than Hungarian. After gating, a camera frame holds a handful of
+/// faces and the candidate pairs are few and well separated; taking the most confident pair first never gives up a
+/// strong identity match to raise the sum of two doubtful ones (which the Hungarian optimum may do), it is
+/// deterministic with a simple tie-break, and costs O(P log P) for P admissible pairs.</para>
+/// <para>Two stages, as DeepSORT's matching cascade: first the active (tentative and confirmed) tracks, then the lost
+/// ones on the faces left over, where a strong embedding match re-attaches a track anywhere in the frame.</para>
+/// <para>Time comes from the frames: prediction, loss and expiry use frame times, so a camera replayed faster or
+/// slower than real time tracks the same. The clock is only read for the track-id session and the no-argument
+/// <see cref="Expire()"/> and <see cref="EndAll()"/>.</para>
+/// </remarks>
+public sealed class FaceTracker : IFaceTracker
+{
+    private readonly TrackerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _idPrefix;
+    private readonly List<Track> _tracks = [];
+    private long _sequence;
+    private int _embeddingDimension;
+
+    /// <summary>A tracker for one camera; throws when the options are invalid.</summary>
+    /// <param name="session">Track-id session; null makes one from the clock and a random number, so ids stay unique
+    /// across restarts of the same camera.</param>
+    public FaceTracker(string cameraId, TrackerOptions options, TimeProvider? timeProvider = null, string? session = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(cameraId);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException("Invalid tracker options: " + string.Join("; ", errors), nameof(options));
+        CameraId = cameraId;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        Session = session ?? NewSession(_time);
+        _idPrefix = $"{cameraId}-{Session}-";
+    }
+
+    /// <inheritdoc />
+    public string CameraId { get; }
+
+    /// <summary>The id session of this tracker instance: every track id is "{CameraId}-{Session}-{sequence}".</summary>
+    public string Session { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TrackSnapshot> Tracks => _tracks.ConvertAll(t => t.Snapshot());
+
+    /// <inheritdoc />
+    public TrackerUpdate Update(FrameFaces frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(frame.Faces);
+        if (frame.Width <= 0 || frame.Height <= 0)
+            throw new ArgumentException($"frame size must be positive (was {frame.Width}x{frame.Height})", nameof(frame));
+
+        var now = frame.Time;
+        var faces = Prepare(frame);
+        var ended = new List<TrackEvent>();
+        var started = new List<TrackEvent>();
+        var updated = new List<TrackEvent>();
+        var assignments = new TrackAssignment?[faces.Length];
+
+        // Expire first, so a track past its grace period cannot be re-attached by this frame.
+        ExpireInto(now, ended);
+
+        var matchedTracks = new HashSet<Track>();
+        var taken = new bool[faces.Length];
+        for (int i = 0; i < faces.Length; i++)
+            if (faces[i] is null) { taken[i] = true; assignments[i] = new TrackAssignment(null, null, 0, false); }
+
+        var active = _tracks.Where(t => t.State != TrackState.Lost).ToList();
+        var lost = _tracks.Where(t => t.State == TrackState.Lost).ToList();
+        var matches = Associate(active, faces, taken, now, reidentify: false);
+        matches.AddRange(Associate(lost, faces, taken, now, reidentify: true)); // only the faces the active tracks left
+        foreach (var (track, index, positional) in matches)
+        {
+            var face = faces[index]!.Value;
+            matchedTracks.Add(track);
+            bool newBest = track.Hit(face, now, frame.Width, frame.Height, positional);
+            AfterHit(track, newBest, now, started, updated);
+            assignments[index] = new TrackAssignment(track.Id, track.State, face.Quality, newBest);
+        }
+
+        for (int i = _tracks.Count - 1; i >= 0; i--)
+        {
+            var track = _tracks[i];
+            if (matchedTracks.Contains(track)) continue;
+            track.Miss();
+            if (track.State == TrackState.Tentative)
+            {
+                if (track.Misses > _options.TentativeMaxMisses) _tracks.RemoveAt(i);
+            }
+            else track.State = TrackState.Lost;
+        }
+
+        for (int i = 0; i < faces.Length; i++)
+        {
+            if (taken[i]) continue;
+            var face = faces[i]!.Value;
+            if (face.Observation.Score < _options.MinBirthScore)
+            {
+                assignments[i] = new TrackAssignment(null, null, face.Quality, false);
+                continue;
+            }
+            long seq = ++_sequence;
+            var track = new Track(_idPrefix + seq.ToString(CultureInfo.InvariantCulture), CameraId, seq, face, now, frame.Width, frame.Height, _options);
+            _tracks.Add(track);
+            if (track.HitCount >= _options.ConfirmHits) Confirm(track, now, started);
+            assignments[i] = new TrackAssignment(track.Id, track.State, face.Quality, true);
+        }
+
+        return new TrackerUpdate([.. ended, .. started, .. updated], assignments!);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TrackEvent> Expire(DateTimeOffset now)
+    {
+        var ended = new List<TrackEvent>();
+        ExpireInto(now, ended);
+        return ended;
+    }
+
+    /// <summary>Expires lost tracks at the clock's current time.</summary>
+    public IReadOnlyList<TrackEvent> Expire() => Expire(_time.GetUtcNow());
+
+    /// <inheritdoc />
+    public IReadOnlyList<TrackEvent> EndAll(DateTimeOffset now)
+    {
+        var ended = new List<TrackEvent>();
+        foreach (var track in _tracks)
+            if (track.State != TrackState.Tentative) ended.Add(End(track, TrackEndReason.Flushed, now));
+        _tracks.Clear();
+        return ended;
+    }
+
+    /// <summary>Ends every track at the clock's current time.</summary>
+    public IReadOnlyList<TrackEvent> EndAll() => EndAll(_time.GetUtcNow());
+
+    private void ExpireInto(DateTimeOffset now, List<TrackEvent> ended)
+    {
+        for (int i = 0; i < _tracks.Count; i++)
+        {
+            var track = _tracks[i];
+            if (now - track.LastSeen <= _options.MaxAge) continue;
+            if (track.State != TrackState.Tentative) ended.Add(End(track, TrackEndReason.Expired, now));
+            _tracks.RemoveAt(i--);
+        }
+    }
+
+    private static TrackEvent End(Track track, TrackEndReason reason, DateTimeOffset now)
+    {
+        track.State = TrackState.Ended;
+        track.EndReason = reason;
+        return new TrackEvent(TrackEventKind.Ended, track.Snapshot(), now);
+    }
+
+    private void AfterHit(Track track, bool newBest, DateTimeOffset now, List<TrackEvent> started, List<TrackEvent> updated)
+    {
+        switch (track.State)
+        {
+            case TrackState.Tentative:
+                if (track.HitCount >= _options.ConfirmHits) Confirm(track, now, started);
+                return;
+            case TrackState.Lost:
+                track.State = TrackState.Confirmed; // re-attached: the same person, the same track, no new event
+                break;
+        }
+
+        TrackUpdateReason reason;
+        if (newBest && track.Best.Quality >= track.LastEventQuality + _options.BestFaceMinGain)
+            reason = TrackUpdateReason.BestFaceImproved;
+        else if (_options.UpdateInterval > TimeSpan.Zero && now - track.LastEventTime >= _options.UpdateInterval)
+            reason = TrackUpdateReason.Interval;
+        else
+            return;
+        MarkEvent(track, now);
+        updated.Add(new TrackEvent(TrackEventKind.Updated, track.Snapshot(), now, reason));
+    }
+
+    private static void Confirm(Track track, DateTimeOffset now, List<TrackEvent> started)
+    {
+        track.State = TrackState.Confirmed;
+        MarkEvent(track, now);
+        started.Add(new TrackEvent(TrackEventKind.Started, track.Snapshot(), now));
+    }
+
+    private static void MarkEvent(Track track, DateTimeOffset now)
+    {
+        track.LastEventQuality = track.Best.Quality;
+        track.LastEventTime = now;
+        track.HitsSinceEvent = 0;
+    }
+
+    /// <summary>Greedy matching of <paramref name="tracks"/> to the faces not yet taken; marks the faces it takes.</summary>
+    private List<(Track Track, int Index, bool Positional)> Associate(
+        List<Track> tracks, PreparedFace?[] faces, bool[] taken, DateTimeOffset now, bool reidentify)
+    {
+        var pairs = new List<(float Score, Track Track, int Index, bool Positional)>();
+        foreach (var track in tracks)
+        {
+            var predicted = track.Predict(now);
+            float size = MathF.Sqrt(Math.Max(predicted.Area, 1f));
+            for (int i = 0; i < faces.Length; i++)
+            {
+                if (taken[i]) continue;
+                var face = faces[i]!.Value;
+                var box = face.Observation.Box;
+                float iou = predicted.IoU(box);
+                float? similarity = track.Similarity(face.Embedding);
+                if (similarity < _options.RejectSimilarity) continue;
+
+                bool overlaps = iou >= _options.MinIoU;
+                bool nearAndAlike = similarity >= _options.MinSimilarity
+                    && CenterDistance(predicted, box) <= _options.MaxCenterDistance * size;
+                bool reidentified = reidentify && similarity >= _options.ReidMinSimilarity;
+                if (!overlaps && !nearAndAlike && !reidentified) continue;
+
+                float score = similarity is { } s
+                    ? _options.IoUWeight * iou + (1 - _options.IoUWeight) * Math.Max(s, 0)
+                    : iou;
+                pairs.Add((score, track, i, overlaps || nearAndAlike));
+            }
+        }
+
+        // Best score first; ties go to the older track, then the earlier face, so runs are reproducible.
+        pairs.Sort((a, b) =>
+        {
+            int c = b.Score.CompareTo(a.Score);
+            if (c != 0) return c;
+            c = a.Track.Sequence.CompareTo(b.Track.Sequence);
+            return c != 0 ? c : a.Index.CompareTo(b.Index);
+        });
+
+        var matches = new List<(Track, int, bool)>();
+        var used = new HashSet<Track>();
+        foreach (var (_, track, index, positional) in pairs)
+        {
+            if (taken[index] || used.Contains(track)) continue;
+            taken[index] = true;
+            used.Add(track);
+            matches.Add((track, index, positional));
+        }
+        return matches;
+    }
+
+    private static float CenterDistance(FaceBox a, FaceBox b)
+    {
+        var ca = a.Center;
+        var cb = b.Center;
+        float dx = ca.X - cb.X, dy = ca.Y - cb.Y;
+        return MathF.Sqrt(dx * dx + dy * dy);
+    }
+
+    /// <summary>Quality and a private normalised embedding copy per face; null for a face with an unusable box.</summary>
+    private PreparedFace?[] Prepare(FrameFaces frame)
+    {
+        var prepared = new PreparedFace?[frame.Faces.Count];
+        for (int i = 0; i < prepared.Length; i++)
+        {
+            var face = frame.Faces[i];
+            ArgumentNullException.ThrowIfNull(face, nameof(frame));
+            var b = face.Box;
+            // A detector glitch must not stop a camera's tracking: such a face is skipped (its assignment has no track).
+            if (!(float.IsFinite(b.X1) && float.IsFinite(b.Y1) && float.IsFinite(b.X2) && float.IsFinite(b.Y2))
+                || b.Width <= 0 || b.Height <= 0 || !float.IsFinite(face.Score))
+                continue;
+
+            float[]? embedding = null;
+            if (face.Embedding is { Length: > 0 } e)
+            {
+                if (_embeddingDimension == 0) _embeddingDimension = e.Length;
+                else if (e.Length != _embeddingDimension)
+                    throw new ArgumentException($"embedding length {e.Length} differs from this camera's {_embeddingDimension}", nameof(frame));
+                // Copied (the caller may reuse its buffers) and re-normalised (cosine as a dot product relies on unit length).
+                embedding = Embeddings.Normalize(e);
+                if (Embeddings.Norm(embedding) == 0) embedding = null;
+            }
+            prepared[i] = new PreparedFace(face, FaceQuality.Compute(face, frame.Width, frame.Height, _options), embedding);
+        }
+        return prepared;
+    }
+
+    private static string NewSession(TimeProvider time)
+    {
+        // Start time in seconds (hex) plus 16 random bits: sessions of one camera never collide across restarts,
+        // and ids sort roughly by tracker start.
+        long seconds = time.GetUtcNow().ToUnixTimeSeconds();
+        int random = RandomNumberGenerator.GetInt32(0x10000);
+        return seconds.ToString("x", CultureInfo.InvariantCulture) + random.ToString("x4", CultureInfo.InvariantCulture);
+    }
+}

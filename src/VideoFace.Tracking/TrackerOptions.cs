@@ -1,0 +1,96 @@
+namespace VideoFace.Tracking;
+
+/// <summary>Settings of the per-camera face tracker (configuration section "Tracking").</summary>
+public sealed class TrackerOptions
+{
+    public const string SectionName = "Tracking";
+
+    /// <summary>Hits (frames with a matched face) a new track needs before it is confirmed and announced.</summary>
+    public int ConfirmHits { get; set; } = 2;
+
+    /// <summary>Missed frames a tentative track survives; beyond this it is dropped silently (most are false detections).</summary>
+    public int TentativeMaxMisses { get; set; } = 1;
+
+    /// <summary>Grace period: a confirmed track unseen for longer than this (by frame time) is ended.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Least IoU between a track's predicted box and a face for a positional match.</summary>
+    public float MinIoU { get; set; } = 0.2f;
+
+    /// <summary>Least cosine similarity that lets a face match a nearby track when the boxes do not overlap enough
+    /// (the first step of a fast face, before its velocity is known).</summary>
+    public float MinSimilarity { get; set; } = 0.35f;
+
+    /// <summary>How far (in track box sizes, the square root of its area) from the predicted centre an
+    /// embedding-assisted match may be.</summary>
+    public float MaxCenterDistance { get; set; } = 3f;
+
+    /// <summary>When both sides have embeddings and their cosine is below this, they never match, however much the
+    /// boxes overlap: two different people crossing paths keep their own tracks.</summary>
+    public float RejectSimilarity { get; set; } = 0.1f;
+
+    /// <summary>Least cosine similarity that re-attaches a lost track to a face anywhere in the frame.</summary>
+    public float ReidMinSimilarity { get; set; } = 0.45f;
+
+    /// <summary>Weight of IoU in the association score; the rest goes to cosine similarity (IoU alone without embeddings).</summary>
+    public float IoUWeight { get; set; } = 0.5f;
+
+    /// <summary>Longest time a box is extrapolated at constant velocity; beyond it the track waits where it was predicted last.</summary>
+    public TimeSpan MaxPredictionTime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Weight of the newest velocity measurement in the smoothed velocity, in (0, 1].</summary>
+    public float VelocitySmoothing { get; set; } = 0.6f;
+
+    /// <summary>How many of a track's best-quality faces are averaged into its embedding.</summary>
+    public int TopK { get; set; } = 5;
+
+    /// <summary>Shorter box side, in pixels, at which a face gets the full size term of its quality (the embedder's 112 px input).</summary>
+    public float FullQualityFaceSize { get; set; } = 112f;
+
+    /// <summary>Frontalness assumed for a face without key points.</summary>
+    public float NoKeypointFrontalness { get; set; } = 0.5f;
+
+    /// <summary>Factor on the quality of a face whose box is cut by the frame edge (a poor thumbnail and embedding).</summary>
+    public float TruncatedFaceFactor { get; set; } = 0.5f;
+
+    /// <summary>Least rise of the best face's quality since the last event that emits a TrackUpdated event.</summary>
+    public float BestFaceMinGain { get; set; } = 0.05f;
+
+    /// <summary>A confirmed, visible track emits TrackUpdated at least this often; zero turns the periodic update off.</summary>
+    public TimeSpan UpdateInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Least detector score for a face to start a track (weaker faces may still extend existing tracks).</summary>
+    public float MinBirthScore { get; set; }
+
+    /// <summary>Returns the problems of this configuration, each naming its key; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string key, string rule, object value)
+        {
+            if (!ok) errors.Add($"{SectionName}:{key} {rule} (was {value})");
+        }
+
+        static bool Unit(float v) => v is >= 0 and <= 1;
+        Check(ConfirmHits >= 1, nameof(ConfirmHits), "must be at least 1", ConfirmHits);
+        Check(TentativeMaxMisses >= 0, nameof(TentativeMaxMisses), "must not be negative", TentativeMaxMisses);
+        Check(MaxAge >= TimeSpan.Zero, nameof(MaxAge), "must not be negative", MaxAge);
+        Check(MinIoU is > 0 and <= 1, nameof(MinIoU), "must be in (0, 1]", MinIoU);
+        Check(MinSimilarity is >= -1 and <= 1, nameof(MinSimilarity), "must be in [-1, 1]", MinSimilarity);
+        Check(float.IsFinite(MaxCenterDistance) && MaxCenterDistance >= 0, nameof(MaxCenterDistance), "must not be negative", MaxCenterDistance);
+        Check(RejectSimilarity is >= -1 and <= 1, nameof(RejectSimilarity), "must be in [-1, 1]", RejectSimilarity);
+        Check(RejectSimilarity <= MinSimilarity, nameof(RejectSimilarity), "must not exceed MinSimilarity", RejectSimilarity);
+        Check(ReidMinSimilarity is >= -1 and <= 1, nameof(ReidMinSimilarity), "must be in [-1, 1]", ReidMinSimilarity);
+        Check(Unit(IoUWeight), nameof(IoUWeight), "must be in [0, 1]", IoUWeight);
+        Check(MaxPredictionTime >= TimeSpan.Zero, nameof(MaxPredictionTime), "must not be negative", MaxPredictionTime);
+        Check(VelocitySmoothing is > 0 and <= 1, nameof(VelocitySmoothing), "must be in (0, 1]", VelocitySmoothing);
+        Check(TopK >= 1, nameof(TopK), "must be at least 1", TopK);
+        Check(float.IsFinite(FullQualityFaceSize) && FullQualityFaceSize > 0, nameof(FullQualityFaceSize), "must be positive", FullQualityFaceSize);
+        Check(Unit(NoKeypointFrontalness), nameof(NoKeypointFrontalness), "must be in [0, 1]", NoKeypointFrontalness);
+        Check(Unit(TruncatedFaceFactor), nameof(TruncatedFaceFactor), "must be in [0, 1]", TruncatedFaceFactor);
+        Check(BestFaceMinGain is >= 0 and <= 1, nameof(BestFaceMinGain), "must be in [0, 1]", BestFaceMinGain);
+        Check(UpdateInterval >= TimeSpan.Zero, nameof(UpdateInterval), "must not be negative (zero turns it off)", UpdateInterval);
+        Check(Unit(MinBirthScore), nameof(MinBirthScore), "must be in [0, 1]", MinBirthScore);
+        return errors;
+    }
+}
