@@ -1,0 +1,156 @@
+using System.Numerics.Tensors;
+using System.Text;
+using Microsoft.Extensions.Options;
+using VideoFace.Abstractions;
+using VideoFace.Vision.Embedding;
+
+namespace VideoFace.Grains.Gallery;
+
+/// <summary>Enrolled persons and unknown identities; matches each track once.</summary>
+public sealed class GalleryGrain(
+    [PersistentState("gallery", Names.Storage)] IPersistentState<GalleryState> state,
+    IOptions<GalleryOptions> options,
+    TimeProvider time) : Grain, IGalleryGrain
+{
+    private GalleryState S => state.State;
+    private float MatchThreshold => S.MatchThreshold ?? options.Value.MatchThreshold;
+    private float MergeThreshold => S.UnknownMergeThreshold ?? options.Value.UnknownMergeThreshold;
+
+    public async Task<EnrolledPerson> EnrollAsync(string name, IReadOnlyList<float[]> normedEmbeddings, string embeddingSpace)
+    {
+        name = name.Trim();
+        if (name.Length == 0) throw new ArgumentException("a person needs a name");
+        if (normedEmbeddings.Count == 0) throw new ArgumentException($"no face embeddings for '{name}'");
+        CheckSpace(embeddingSpace, normedEmbeddings[0].Length);
+        var id = PersonId(name);
+        if (!S.Persons.TryGetValue(id, out var p))
+            S.Persons[id] = p = new GalleryPerson { Name = name, Sum = new float[S.Dimension], EnrolledAt = time.GetUtcNow() };
+        foreach (var e in normedEmbeddings)
+        {
+            if (e.Length != S.Dimension) throw new ArgumentException($"embedding has {e.Length} values, the gallery {S.Dimension}");
+            TensorPrimitives.Add(p.Sum, e, p.Sum);
+        }
+        p.Photos += normedEmbeddings.Count;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IIdentityGrain>(id).SetNameAsync(name);
+        return new EnrolledPerson(id, p.Name, p.Photos, p.EnrolledAt);
+    }
+
+    public async Task<bool> RemovePersonAsync(string identityId)
+    {
+        bool removed = S.Persons.Remove(identityId) | S.Unknowns.Remove(identityId);
+        if (!removed) return false;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IIdentityGrain>(identityId).ClearAsync();
+        return true;
+    }
+
+    public Task<IReadOnlyList<EnrolledPerson>> ListPersonsAsync() =>
+        Task.FromResult<IReadOnlyList<EnrolledPerson>>(S.Persons
+            .Select(kv => new EnrolledPerson(kv.Key, kv.Value.Name, kv.Value.Photos, kv.Value.EnrolledAt))
+            .OrderBy(p => p.Name, StringComparer.Ordinal).ToList());
+
+    public Task<IReadOnlyList<string>> ListIdentitiesAsync() =>
+        Task.FromResult<IReadOnlyList<string>>(S.Persons.Keys.Concat(S.Unknowns.Keys).ToList());
+
+    public async Task<GalleryMatch> MatchTrackAsync(float[] normedEmbedding, string embeddingSpace)
+    {
+        CheckSpace(embeddingSpace, normedEmbedding.Length);
+        var (personId, personSim) = Best(S.Persons.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
+        if (personId is not null && personSim >= MatchThreshold)
+            return new GalleryMatch(personId, S.Persons[personId].Name, personSim, false);
+
+        var (unknownId, unknownSim) = Best(S.Unknowns.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
+        if (unknownId is not null && unknownSim >= MergeThreshold)
+        {
+            var u = S.Unknowns[unknownId];
+            TensorPrimitives.Add(u.Sum, normedEmbedding, u.Sum);
+            u.Tracks++;
+            await state.WriteStateAsync();
+            return new GalleryMatch(unknownId, null, unknownSim, false);
+        }
+
+        var id = "u-" + Guid.NewGuid().ToString("N")[..12];
+        S.Unknowns[id] = new UnknownIdentity { Sum = (float[])normedEmbedding.Clone(), Tracks = 1, FirstSeen = time.GetUtcNow() };
+        await state.WriteStateAsync();
+        return new GalleryMatch(id, null, 1f, true);
+    }
+
+    public Task<GalleryMatch?> PeekAsync(float[] normedEmbedding)
+    {
+        if (S.Dimension != 0 && normedEmbedding.Length != S.Dimension) throw new ArgumentException($"embedding has {normedEmbedding.Length} values, the gallery {S.Dimension}");
+        var (personId, personSim) = Best(S.Persons.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
+        if (personId is not null && personSim >= MatchThreshold)
+            return Task.FromResult<GalleryMatch?>(new GalleryMatch(personId, S.Persons[personId].Name, personSim, false));
+        var (unknownId, unknownSim) = Best(S.Unknowns.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
+        return Task.FromResult(unknownId is not null && unknownSim >= MergeThreshold ? new GalleryMatch(unknownId, null, unknownSim, false) : null);
+    }
+
+    public Task<GallerySettings> GetSettingsAsync() =>
+        Task.FromResult(new GallerySettings(MatchThreshold, MergeThreshold, S.EmbeddingSpace, S.Dimension));
+
+    public async Task SetThresholdsAsync(float matchThreshold, float unknownMergeThreshold)
+    {
+        if (matchThreshold is < -1 or > 1 || unknownMergeThreshold is < -1 or > 1)
+            throw new ArgumentException("thresholds are cosine similarities between -1 and 1");
+        S.MatchThreshold = matchThreshold;
+        S.UnknownMergeThreshold = unknownMergeThreshold;
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>Stable person id from the name, so enrolling the same name again adds photos to the same person.</summary>
+    internal static string PersonId(string name)
+    {
+        var sb = new StringBuilder("p-");
+        foreach (var c in name.Normalize(NormalizationForm.FormKC).ToLowerInvariant())
+            sb.Append(char.IsLetterOrDigit(c) ? c : '_');
+        return sb.ToString();
+    }
+
+    private void CheckSpace(string space, int dimension)
+    {
+        if (S.EmbeddingSpace is null)
+        {
+            S.EmbeddingSpace = space;
+            S.Dimension = dimension;
+            return;
+        }
+        if (S.EmbeddingSpace != space || S.Dimension != dimension)
+            throw new InvalidOperationException(
+                $"gallery '{this.GetPrimaryKeyString()}' holds '{S.EmbeddingSpace}' ({S.Dimension}-d) embeddings; '{space}' ({dimension}-d) cannot be compared with them");
+    }
+
+    private static (string? Id, float Similarity) Best(IEnumerable<(string Id, float[] Sum)> candidates, float[] query)
+    {
+        string? best = null;
+        float bestSim = float.MinValue;
+        foreach (var (id, sum) in candidates)
+        {
+            float norm = Embeddings.Norm(sum);
+            if (norm <= 0) continue;
+            float sim = TensorPrimitives.Dot(sum, query) / norm;
+            if (sim > bestSim) (best, bestSim) = (id, sim);
+        }
+        return (best, best is null ? 0 : bestSim);
+    }
+}
+
+/// <summary>Gallery defaults (configuration section "Gallery").</summary>
+public sealed class GalleryOptions
+{
+    public const string SectionName = "Gallery";
+
+    /// <summary>Cosine similarity at which a track is named as an enrolled person.</summary>
+    public float MatchThreshold { get; set; } = 0.35f;
+
+    /// <summary>Cosine similarity at which an unknown track joins an existing unknown identity.</summary>
+    public float UnknownMergeThreshold { get; set; } = 0.45f;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var e = new List<string>();
+        if (MatchThreshold is < -1 or > 1) e.Add($"{SectionName}:MatchThreshold must be between -1 and 1 (was {MatchThreshold})");
+        if (UnknownMergeThreshold is < -1 or > 1) e.Add($"{SectionName}:UnknownMergeThreshold must be between -1 and 1 (was {UnknownMergeThreshold})");
+        return e;
+    }
+}

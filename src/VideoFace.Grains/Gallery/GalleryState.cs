@@ -1,0 +1,32 @@
+namespace VideoFace.Grains.Gallery;
+
+/// <summary>Persisted state of a gallery grain.</summary>
+[GenerateSerializer, Alias("vf.GalleryState")]
+public sealed class GalleryState
+{
+    [Id(0)] public Dictionary<string, GalleryPerson> Persons { get; set; } = new(StringComparer.Ordinal);
+    [Id(1)] public Dictionary<string, UnknownIdentity> Unknowns { get; set; } = new(StringComparer.Ordinal);
+    [Id(2)] public string? EmbeddingSpace { get; set; }
+    [Id(3)] public int Dimension { get; set; }
+    [Id(4)] public float? MatchThreshold { get; set; }
+    [Id(5)] public float? UnknownMergeThreshold { get; set; }
+}
+
+/// <summary>An enrolled person: the sum of their photos' normed embeddings (its direction is the person's embedding).</summary>
+[GenerateSerializer, Alias("vf.GalleryPerson")]
+public sealed class GalleryPerson
+{
+    [Id(0)] public string Name { get; set; } = "";
+    [Id(1)] public float[] Sum { get; set; } = [];
+    [Id(2)] public int Photos { get; set; }
+    [Id(3)] public DateTimeOffset EnrolledAt { get; set; }
+}
+
+/// <summary>An unknown identity: the sum of its tracks' embeddings, so each joining track moves the centroid.</summary>
+[GenerateSerializer, Alias("vf.UnknownIdentity")]
+public sealed class UnknownIdentity
+{
+    [Id(0)] public float[] Sum { get; set; } = [];
+    [Id(1)] public int Tracks { get; set; }
+    [Id(2)] public DateTimeOffset FirstSeen { get; set; }
+}

@@ -1,0 +1,22 @@
+using VideoFace.Abstractions;
+
+namespace VideoFace.Grains.Identity;
+
+/// <summary>Persisted state of an identity grain.</summary>
+[GenerateSerializer, Alias("vf.IdentityState")]
+public sealed class IdentityState
+{
+    [Id(0)] public string? Name { get; set; }
+
+    /// <summary>Track history, oldest first, capped at <see cref="IdentityGrain.MaxHistory"/>.</summary>
+    [Id(1)] public List<TrackSighting> History { get; set; } = [];
+
+    /// <summary>Tracks seen started but not ended: track id → camera id.</summary>
+    [Id(2)] public Dictionary<string, string> OpenTracks { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(3)] public string? LastCamera { get; set; }
+    [Id(4)] public int Sightings { get; set; }
+    [Id(5)] public HashSet<string> Cameras { get; set; } = new(StringComparer.Ordinal);
+    [Id(6)] public DateTimeOffset? FirstSeen { get; set; }
+    [Id(7)] public DateTimeOffset? LastSeen { get; set; }
+}
