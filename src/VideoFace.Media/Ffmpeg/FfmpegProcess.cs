@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using FFMpegCore;
+
+namespace VideoFace.Media.Ffmpeg;
+
+/// <summary>
+/// One running ffmpeg with stdin/stdout/stderr as pipes. Disposing kills it (and any children) and waits for it.
+/// </summary>
+/// <remarks>
+/// FFMpegCore builds our argument lines, but its runner (Instances) is not used for streaming: on cancel it sends
+/// "q" and waits, which never lands while ffmpeg is blocked writing to a full pipe; it exposes stderr only per line
+/// through a callback without the process id; and its pipe sinks copy every frame through an extra named-pipe
+/// stream. Owning the Process lets us read stdout straight into pooled buffers and kill the whole tree at once.
+/// </remarks>
+internal sealed class FfmpegProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private FfmpegProcess(Process process) => _process = process;
+
+    public int Id { get; private set; }
+
+    public Stream StandardOutput => _process.StandardOutput.BaseStream;
+
+    public Stream StandardInput => _process.StandardInput.BaseStream;
+
+    public StreamReader StandardError => _process.StandardError;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The ffmpeg binary: the configured path, FFMpegCore's configured folder, or ffmpeg on PATH.</summary>
+    public static string ResolveBinary(string? configured) =>
+        configured ?? GlobalFFOptions.GetFFMpegBinaryPath();
+
+    public static FfmpegProcess Start(string binary, string arguments, bool redirectStdin = false)
+    {
+        var info = new ProcessStartInfo(binary, arguments)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = redirectStdin,
+            CreateNoWindow = true,
+        };
+        var process = new Process { StartInfo = info };
+        process.Start();
+        return new FfmpegProcess(process) { Id = process.Id };
+    }
+
+    public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
+
+    /// <summary>Kills ffmpeg and its children now; safe to call more than once.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // exited between the check and the kill
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // a process that ignores SIGKILL for 10 s is beyond our help; do not hang the caller
+        }
+        _process.Dispose();
+    }
+}
