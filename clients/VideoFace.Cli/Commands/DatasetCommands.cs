@@ -7,7 +7,8 @@ internal static class DatasetCommands
 {
     public static Command Create()
     {
-        var cmd = new Command("dataset", "Training-data tools: pack and read MXNet RecordIO as InsightFace uses it");
+        var cmd = new Command("dataset", "Training-data tools: align and clean face folders, pack and read MXNet RecordIO as InsightFace uses it");
+        foreach (var c in DatasetVisionCommands.Create()) cmd.Subcommands.Add(c);
         foreach (var c in DatasetPackCommands.Create()) cmd.Subcommands.Add(c);
         return cmd;
     }

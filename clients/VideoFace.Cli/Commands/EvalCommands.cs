@@ -3,13 +3,14 @@ using VideoFace.Vision.Evaluation;
 
 namespace VideoFace.Cli.Commands;
 
-/// <summary>`eval pairs`: face-verification figures of the configured pipeline.</summary>
+/// <summary>`eval pairs` and `eval bin`: face-verification figures of the configured pipeline.</summary>
 internal static class EvalCommands
 {
     public static Command Create()
     {
         var eval = new Command("eval", "Measure recognition accuracy on verification data");
         eval.Subcommands.Add(CreatePairs());
+        eval.Subcommands.Add(EvalBinCommand.Create());
         return eval;
     }
 
