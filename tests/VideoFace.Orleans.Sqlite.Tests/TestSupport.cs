@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -24,8 +23,7 @@ public sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        // Pooled connections keep the file open; close them so the folder can go.
-        SqliteConnection.ClearAllPools();
+        // Pooled connections may still hold the files open; Linux deletes them anyway.
         try
         {
             Directory.Delete(Path, recursive: true);
