@@ -30,6 +30,7 @@ public sealed class FfmpegFrameSource : IFrameSource
     private long _sequence = -1;
     private int _sessions;
     private bool _cudaFailed;
+    private int _disposed;
 
     public FfmpegFrameSource(string urlOrPath, MediaOptions options, ILogger<FfmpegFrameSource>? logger = null,
         TimeProvider? time = null, IGpuDetector? gpu = null)
@@ -77,7 +78,7 @@ public sealed class FfmpegFrameSource : IFrameSource
     {
         if (Interlocked.CompareExchange(ref _pump, Task.CompletedTask, null) is not null)
             throw new InvalidOperationException("A frame source has a single reader.");
-        ObjectDisposedException.ThrowIf(_lifetime.IsCancellationRequested, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         using var stopOnCancel = ct.Register(() => _lifetime.Cancel());
         _pump = Task.Run(() => PumpAsync(_lifetime.Token), CancellationToken.None);
         await foreach (var frame in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
@@ -177,6 +178,7 @@ public sealed class FfmpegFrameSource : IFrameSource
     /// <summary>Stops decoding, kills ffmpeg and waits for it, and returns the buffers of unread frames.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         var pump = _pump;
         if (pump is not null) await pump.ConfigureAwait(false);
