@@ -19,7 +19,8 @@ internal sealed class SqliteDatabase
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
     private readonly string _schemaSql;
-    private readonly Lazy<Task> _initialized;
+    private readonly Lock _gate = new();
+    private Task? _initialization;
 
     public SqliteDatabase(string databasePath, TimeSpan busyTimeout, string schemaSql)
     {
@@ -36,14 +37,32 @@ internal sealed class SqliteDatabase
             // least as long as the busy timeout so the two agree.
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
         }.ToString();
-        _initialized = new Lazy<Task>(() => Task.Run(Initialize), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Absolute path of the database file.</summary>
     public string FilePath { get; }
 
     /// <summary>Creates the file, switches it to WAL and creates the schema; runs once, later calls are free.</summary>
-    public Task EnsureInitializedAsync() => _initialized.Value;
+    public Task EnsureInitializedAsync()
+    {
+        var current = Volatile.Read(ref _initialization);
+        if (current is { IsCompletedSuccessfully: true })
+        {
+            return current;
+        }
+
+        lock (_gate)
+        {
+            // A failed start (folder not creatable yet, file locked) is retried by the next caller
+            // instead of being cached for the life of the silo.
+            if (_initialization is null || _initialization.IsFaulted || _initialization.IsCanceled)
+            {
+                _initialization = Task.Run(Initialize);
+            }
+
+            return _initialization;
+        }
+    }
 
     public SqliteConnection Open()
     {

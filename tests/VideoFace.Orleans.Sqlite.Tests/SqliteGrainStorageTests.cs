@@ -259,6 +259,22 @@ public sealed class SqliteGrainStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_AfterAFailedStart_RetriesOnceTheFolderCanBeCreated()
+    {
+        var blocker = _dir.File("blocked");
+        File.WriteAllText(blocker, "a file where the database folder should be");
+        var storage = Providers.Storage(Path.Combine(blocker, "grains.db"));
+
+        await Assert.ThrowsAnyAsync<IOException>(() => storage.InitializeAsync());
+        File.Delete(blocker);
+        var state = new GrainState<TestState>(new TestState());
+        await storage.ReadStateAsync(StateName, _grain, state);
+
+        Assert.False(state.RecordExists);
+        Assert.True(File.Exists(Path.Combine(blocker, "grains.db")));
+    }
+
+    [Fact]
     public async Task Write_ThenNewProviderInstance_ReadsIt()
     {
         await _storage.WriteStateAsync(StateName, _grain, new GrainState<TestState>(new TestState { Name = "durable" }));
