@@ -12,14 +12,24 @@ namespace VideoFace.Tracking;
 /// faces and the candidate pairs are few and well separated; taking the most confident pair first never gives up a
 /// strong identity match to raise the sum of two doubtful ones (which the Hungarian optimum may do), it is
 /// deterministic with a simple tie-break, and costs O(P log P) for P admissible pairs.</para>
-/// <para>Two stages, as DeepSORT's matching cascade: first the active (tentative and confirmed) tracks, then the lost
-/// ones on the faces left over, where a strong embedding match re-attaches a track anywhere in the frame.</para>
+/// <para>Three stages, in the spirit of DeepSORT's matching cascade: confirmed tracks first, then lost ones on the faces
+/// left over (where a strong embedding match re-attaches a track anywhere in the frame), then tentative ones. Lost
+/// before tentative because a face that missed its track for a frame (no embedding, an abrupt turn) is otherwise
+/// re-born as a tentative track that keeps stealing it from the real, lost one.</para>
+/// <para>Score of an admissible pair = IoUWeight × A + (1 − IoUWeight) × max(S, 0), where A is the IoU with the
+/// predicted box (or, when they overlap less than MinIoU but the centres are within MaxMotionDistance box sizes,
+/// MinIoU × (1 − distance / (MaxMotionDistance × size)), so a real overlap always ranks higher) and S the embedding
+/// cosine, or MinSimilarity when either side has no embedding: unknown evidence counts as borderline, so a pair
+/// whose embeddings agree outranks one that cannot tell, and one whose embeddings nearly disagree ranks lower.</para>
 /// <para>Time comes from the frames: prediction, loss and expiry use frame times, so a camera replayed faster or
 /// slower than real time tracks the same. The clock is only read for the track-id session and the no-argument
 /// <see cref="Expire()"/> and <see cref="EndAll()"/>.</para>
 /// </remarks>
 public sealed class FaceTracker : IFaceTracker
 {
+    /// <summary>Largest size ratio (either way) between a track's box and a face matched by motion alone.</summary>
+    private const float MaxScaleChange = 1.5f;
+
     private readonly TrackerOptions _options;
     private readonly TimeProvider _time;
     private readonly string _idPrefix;
@@ -75,10 +85,10 @@ public sealed class FaceTracker : IFaceTracker
         for (int i = 0; i < faces.Length; i++)
             if (faces[i] is null) { taken[i] = true; assignments[i] = new TrackAssignment(null, null, 0, false); }
 
-        var active = _tracks.Where(t => t.State != TrackState.Lost).ToList();
-        var lost = _tracks.Where(t => t.State == TrackState.Lost).ToList();
-        var matches = Associate(active, faces, taken, now, reidentify: false);
-        matches.AddRange(Associate(lost, faces, taken, now, reidentify: true)); // only the faces the active tracks left
+        // Each stage sees only the faces the earlier ones left.
+        var matches = Associate(InState(TrackState.Confirmed), faces, taken, now, reidentify: false);
+        matches.AddRange(Associate(InState(TrackState.Lost), faces, taken, now, reidentify: true));
+        matches.AddRange(Associate(InState(TrackState.Tentative), faces, taken, now, reidentify: false));
         foreach (var (track, index, positional) in matches)
         {
             var face = faces[index]!.Value;
@@ -195,8 +205,9 @@ public sealed class FaceTracker : IFaceTracker
     {
         track.LastEventQuality = track.Best.Quality;
         track.LastEventTime = now;
-        track.HitsSinceEvent = 0;
     }
+
+    private List<Track> InState(TrackState state) => _tracks.FindAll(t => t.State == state);
 
     /// <summary>Greedy matching of <paramref name="tracks"/> to the faces not yet taken; marks the faces it takes.</summary>
     private List<(Track Track, int Index, bool Positional)> Associate(
@@ -212,20 +223,23 @@ public sealed class FaceTracker : IFaceTracker
                 if (taken[i]) continue;
                 var face = faces[i]!.Value;
                 var box = face.Observation.Box;
-                float iou = predicted.IoU(box);
                 float? similarity = track.Similarity(face.Embedding);
                 if (similarity < _options.RejectSimilarity) continue;
 
+                float iou = predicted.IoU(box);
+                float distance = CenterDistance(predicted, box) / size;
+                float scaleChange = MathF.Sqrt(Math.Max(box.Area, 1f)) / size;
                 bool overlaps = iou >= _options.MinIoU;
-                bool nearAndAlike = similarity >= _options.MinSimilarity
-                    && CenterDistance(predicted, box) <= _options.MaxCenterDistance * size;
+                // A turn or a changed pace at low fps leaves the face beside its prediction: near, and about as big.
+                bool moved = distance <= _options.MaxMotionDistance && scaleChange is >= 1 / MaxScaleChange and <= MaxScaleChange;
+                bool nearAndAlike = similarity >= _options.MinSimilarity && distance <= _options.MaxCenterDistance;
                 bool reidentified = reidentify && similarity >= _options.ReidMinSimilarity;
-                if (!overlaps && !nearAndAlike && !reidentified) continue;
+                if (!overlaps && !moved && !nearAndAlike && !reidentified) continue;
 
-                float score = similarity is { } s
-                    ? _options.IoUWeight * iou + (1 - _options.IoUWeight) * Math.Max(s, 0)
-                    : iou;
-                pairs.Add((score, track, i, overlaps || nearAndAlike));
+                float affinity = overlaps || !moved ? iou : Math.Max(iou, _options.MinIoU * (1 - distance / _options.MaxMotionDistance));
+                float score = _options.IoUWeight * affinity + (1 - _options.IoUWeight) * Math.Max(similarity ?? _options.MinSimilarity, 0);
+                // Near the prediction the motion model still holds; a re-identification elsewhere restarts it.
+                pairs.Add((score, track, i, overlaps || distance <= _options.MaxCenterDistance));
             }
         }
 

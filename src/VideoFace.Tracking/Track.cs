@@ -44,8 +44,6 @@ internal sealed class Track
     /// <summary>Best-face quality when the last event went out; TrackUpdated needs a gain over it.</summary>
     public float LastEventQuality { get; set; }
     public DateTimeOffset LastEventTime { get; set; }
-    /// <summary>Hits since the last event: a periodic update is only worth sending when something new was seen.</summary>
-    public int HitsSinceEvent { get; set; }
 
     /// <summary>The box at <paramref name="time"/> under constant velocity, extrapolated at most MaxPredictionTime.</summary>
     public FaceBox Predict(DateTimeOffset time)
@@ -92,7 +90,6 @@ internal sealed class Track
         LastBox = box;
         if (time > LastSeen) LastSeen = time;
         HitCount++;
-        HitsSinceEvent++;
         Misses = 0;
         AddEmbedding(face);
         if (face.Quality > Best.Quality)

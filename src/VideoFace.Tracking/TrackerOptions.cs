@@ -25,6 +25,10 @@ public sealed class TrackerOptions
     /// embedding-assisted match may be.</summary>
     public float MaxCenterDistance { get; set; } = 3f;
 
+    /// <summary>How far (in track box sizes) from the predicted centre a face may be matched by position alone when the
+    /// boxes overlap less than MinIoU (a turn or a change of pace between low-fps frames); about as big is required too.</summary>
+    public float MaxMotionDistance { get; set; } = 1.5f;
+
     /// <summary>When both sides have embeddings and their cosine is below this, they never match, however much the
     /// boxes overlap: two different people crossing paths keep their own tracks.</summary>
     public float RejectSimilarity { get; set; } = 0.1f;
@@ -78,6 +82,7 @@ public sealed class TrackerOptions
         Check(MinIoU is > 0 and <= 1, nameof(MinIoU), "must be in (0, 1]", MinIoU);
         Check(MinSimilarity is >= -1 and <= 1, nameof(MinSimilarity), "must be in [-1, 1]", MinSimilarity);
         Check(float.IsFinite(MaxCenterDistance) && MaxCenterDistance >= 0, nameof(MaxCenterDistance), "must not be negative", MaxCenterDistance);
+        Check(float.IsFinite(MaxMotionDistance) && MaxMotionDistance > 0, nameof(MaxMotionDistance), "must be positive", MaxMotionDistance);
         Check(RejectSimilarity is >= -1 and <= 1, nameof(RejectSimilarity), "must be in [-1, 1]", RejectSimilarity);
         Check(RejectSimilarity <= MinSimilarity, nameof(RejectSimilarity), "must not exceed MinSimilarity", RejectSimilarity);
         Check(ReidMinSimilarity is >= -1 and <= 1, nameof(ReidMinSimilarity), "must be in [-1, 1]", ReidMinSimilarity);

@@ -60,5 +60,8 @@ internal static class Synth
         return o;
     }
 
+    /// <summary>A face with the synthetic person it belongs to.</summary>
+    public readonly record struct Observed(int Person, FaceObservation Face);
+
     public static FaceTracker Tracker(TrackerOptions? options = null) => new("cam1", options ?? new TrackerOptions(), session: "test");
 }
