@@ -9,5 +9,6 @@ root.Subcommands.Add(IdentifyCommand.Create());
 root.Subcommands.Add(AnnotateCommand.Create());
 root.Subcommands.Add(EvalCommands.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ProbeCommand.Create());
 root.Subcommands.Add(DatasetCommands.Create());
 return await Cli.RunAsync(root, args);

@@ -50,43 +50,20 @@ internal static class EnrollCommand
         var bank = replace
             ? new Vision.Facebank.Facebank(analyzer.EmbeddingSpace, analyzer.EmbeddingDimension)
             : Facebanks.Load(pr, analyzer, mustExist: false);
-        var report = new EnrollReport();
         int total = people.Values.Sum(l => l.Count);
-
-        void Work(Action step)
-        {
-            foreach (var (name, files) in people)
-            {
-                ct.ThrowIfCancellationRequested();
-                var embeddings = new List<float[]>();
-                var used = new List<string>();
-                foreach (var file in files)
-                {
-                    EmbedOne(analyzer, file, report, embeddings, used);
-                    step();
-                }
-                if (embeddings.Count == 0)
-                {
-                    report.NotEnrolled.Add(name);
-                    continue;
-                }
-                bank.Enroll(name, embeddings, used);
-                report.Persons.Add(new EnrolledPerson(name, embeddings.Count));
-            }
-        }
-
+        EnrollReport report = null!;
         if (Cli.Interactive(pr))
         {
             Cli.Out.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask("enrolling", maxValue: total);
-                    Work(() => task.Increment(1));
+                    report = EnrollInto(analyzer, bank, people, () => task.Increment(1), ct);
                 });
         }
         else
         {
-            Work(() => { });
+            report = EnrollInto(analyzer, bank, people, () => { }, ct);
         }
         var path = Facebanks.PathOf(pr);
         bank.Save(path);
@@ -106,6 +83,32 @@ internal static class EnrollCommand
             foreach (var n in report.NotEnrolled) Console.WriteLine($"  not enrolled (no usable photo): {n}");
         }
         return report.Persons.Count > 0 ? 0 : 1;
+    }
+
+    /// <summary>Embeds every person's photos (largest face each) and enrols those with at least one usable photo.</summary>
+    internal static EnrollReport EnrollInto(FaceAnalyzer analyzer, Vision.Facebank.Facebank bank,
+        SortedDictionary<string, List<string>> people, Action step, CancellationToken ct)
+    {
+        var report = new EnrollReport();
+        foreach (var (name, files) in people)
+        {
+            ct.ThrowIfCancellationRequested();
+            var embeddings = new List<float[]>();
+            var used = new List<string>();
+            foreach (var file in files)
+            {
+                EmbedOne(analyzer, file, report, embeddings, used);
+                step();
+            }
+            if (embeddings.Count == 0)
+            {
+                report.NotEnrolled.Add(name);
+                continue;
+            }
+            bank.Enroll(name, embeddings, used);
+            report.Persons.Add(new EnrolledPerson(name, embeddings.Count));
+        }
+        return report;
     }
 
     private static void EmbedOne(FaceAnalyzer analyzer, string file, EnrollReport report, List<float[]> embeddings, List<string> used)
