@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -92,6 +93,28 @@ public sealed class SiloIntegrationTests : IDisposable
 
         Assert.Contains("Sqlite:DatabasePath", ex.Message);
         Assert.Contains("Sqlite:BusyTimeout", ex.Message);
+    }
+
+    [Fact]
+    public void Options_BoundFromTheSqliteSection_CarryPathAndTimeout()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Sqlite:DatabasePath"] = "/var/lib/videoface/state.db",
+                ["Sqlite:BusyTimeout"] = "00:00:30",
+            })
+            .Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<IGrainStorageSerializer>(new SystemTextJsonGrainStorageSerializer(Options.Create(new SystemTextJsonGrainStorageSerializerOptions())));
+        services.AddSqliteGrainStorage("sqlite", o => o.BindConfiguration(SqliteStorageOptions.SectionName));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptionsMonitor<SqliteStorageOptions>>().Get("sqlite");
+
+        Assert.Equal("/var/lib/videoface/state.db", options.DatabasePath);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.BusyTimeout);
+        Assert.NotNull(options.GrainStorageSerializer);
     }
 
     private static async Task<InProcessTestCluster> StartClusterAsync(string databasePath)
