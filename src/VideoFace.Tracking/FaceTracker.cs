@@ -16,6 +16,10 @@ namespace VideoFace.Tracking;
 /// left over (where a strong embedding match re-attaches a track anywhere in the frame), then tentative ones. Lost
 /// before tentative because a face that missed its track for a frame (no embedding, an abrupt turn) is otherwise
 /// re-born as a tentative track that keeps stealing it from the real, lost one.</para>
+/// <para>Gating: a track and a face whose embeddings both exist and have cosine below RejectSimilarity never match.
+/// Otherwise the pair is admissible when IoU with the predicted box ≥ MinIoU; or the centres are within
+/// MaxMotionDistance box sizes and the sizes within 1.5× (a turn between low-fps frames); or cosine ≥ MinSimilarity
+/// within MaxCenterDistance box sizes; or, for a lost track only, cosine ≥ ReidMinSimilarity anywhere.</para>
 /// <para>Score of an admissible pair = IoUWeight × A + (1 − IoUWeight) × max(S, 0), where A is the IoU with the
 /// predicted box (or, when they overlap less than MinIoU but the centres are within MaxMotionDistance box sizes,
 /// MinIoU × (1 − distance / (MaxMotionDistance × size)), so a real overlap always ranks higher) and S the embedding
