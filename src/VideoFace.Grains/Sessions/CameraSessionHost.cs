@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using VideoFace.Abstractions;
+using VideoFace.Grains.Cameras;
+using VideoFace.Grains.Inference;
+using VideoFace.Media;
+using VideoFace.Media.Sources;
+using VideoFace.Pipeline;
+using VideoFace.Storage;
+using VideoFace.Tracking;
+
+namespace VideoFace.Grains.Sessions;
+
+/// <summary>
+/// Runs this silo's camera pipelines and turns their track notices into grain calls: a confirmed track is matched
+/// once against the gallery and reported to its identity; updates refresh the thumbnail; the end closes the sighting.
+/// </summary>
+public sealed partial class CameraSessionHost(
+    IGrainFactory grains,
+    IInferenceDevices devices,
+    IFaceTrackerFactory trackers,
+    IBlobStore blobs,
+    MediaOptions mediaDefaults,
+    ILoggerFactory loggers) : ICameraSessionHost, ITrackSink, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string IdentityId, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger<CameraSessionHost>();
+
+    /// <summary>Called with each track notice after it was handled (for metrics and latency measurements).</summary>
+    public event Action<string, TrackNotice, GalleryMatch?>? TrackHandled;
+
+    public void Start(string cameraId, CameraConfig config)
+    {
+        if (_sessions.TryGetValue(cameraId, out var existing))
+        {
+            if (existing.Config == config && !existing.Run.IsCompleted) return;
+            _ = StopAsync(cameraId).ContinueWith(_ => Start(cameraId, config), TaskScheduler.Default);
+            return;
+        }
+        var options = mediaDefaults.Clone();
+        options.AnalysisFps = config.AnalysisFps;
+        var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>());
+        var pipeline = new CameraPipeline(cameraId, source, devices.Get(), trackers.Create(cameraId), this, TimeProvider.System,
+            loggers.CreateLogger<CameraPipeline>());
+        var cts = new CancellationTokenSource();
+        var session = new Session(config, source, pipeline, cts);
+        if (!_sessions.TryAdd(cameraId, session))
+        {
+            cts.Dispose();
+            _ = source.DisposeAsync();
+            return;
+        }
+        session.Run = Task.Run(async () =>
+        {
+            try
+            {
+                await pipeline.RunAsync(cts.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSessionFailed(_logger, ex, cameraId);
+            }
+            finally
+            {
+                await source.DisposeAsync();
+                // a session that ended by itself (file end, permanent failure) leaves; the camera grain decides on a restart
+                if (!cts.IsCancellationRequested) _sessions.TryRemove(new KeyValuePair<string, Session>(cameraId, session));
+            }
+        });
+        LogSessionStarted(_logger, cameraId, config.Url.Split('?')[0], config.AnalysisFps);
+    }
+
+    public async Task StopAsync(string cameraId)
+    {
+        if (!_sessions.TryRemove(cameraId, out var s)) return;
+        await s.Cts.CancelAsync();
+        try
+        {
+            await s.Run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            LogStopSlow(_logger, cameraId);
+        }
+        s.Cts.Dispose();
+    }
+
+    public CameraReport? Snapshot(string cameraId) =>
+        _sessions.TryGetValue(cameraId, out var s) ? ToReport(s.Pipeline.Status) : null;
+
+    public async Task OnTrackAsync(string cameraId, TrackNotice notice, CancellationToken ct)
+    {
+        var track = notice.Track;
+        string? thumbKey = null;
+        if (notice.Thumbnail is { } jpeg)
+        {
+            thumbKey = BlobKeys.Thumbnail(cameraId, track.Id);
+            await blobs.PutAsync(thumbKey, jpeg, "image/jpeg", ct);
+        }
+        GalleryMatch? match = null;
+        switch (notice.Kind)
+        {
+            case TrackEventKind.Started:
+                if (track.Embedding is not { } embedding) break;
+                match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery)
+                    .MatchTrackAsync(embedding, devices.Get().Analyzer.EmbeddingSpace);
+                _trackIdentity[track.Id] = (match.IdentityId, match.Similarity);
+                await grains.GetGrain<IIdentityGrain>(match.IdentityId)
+                    .TrackStartedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey));
+                break;
+            case TrackEventKind.Ended:
+                if (_trackIdentity.TryRemove(track.Id, out var id))
+                {
+                    await grains.GetGrain<IIdentityGrain>(id.IdentityId)
+                        .TrackEndedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, track.LastSeen, id.Similarity, thumbKey));
+                }
+                break;
+        }
+        TrackHandled?.Invoke(cameraId, notice, match);
+    }
+
+    public Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct) =>
+        grains.GetGrain<ICameraGrain>(cameraId).ReportAsync(ToReport(status));
+
+    private static CameraReport ToReport(CameraPipelineStatus s) => new(
+        Enum.TryParse<CameraHealthState>(s.State, out var h) ? h : s.State == "Ended" ? CameraHealthState.Stopped : CameraHealthState.Connecting,
+        s.Reason, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.LastFrameAt, s.FramesDropped);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_sessions.Keys.ToList().Select(StopAsync));
+    }
+
+    private sealed class Session(CameraConfig config, IFrameSource source, CameraPipeline pipeline, CancellationTokenSource cts)
+    {
+        public CameraConfig Config { get; } = config;
+        public IFrameSource Source { get; } = source;
+        public CameraPipeline Pipeline { get; } = pipeline;
+        public CancellationTokenSource Cts { get; } = cts;
+        public Task Run { get; set; } = Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: session started ({Url} at {Fps} fps)")]
+    private static partial void LogSessionStarted(ILogger logger, string camera, string url, double fps);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: session failed")]
+    private static partial void LogSessionFailed(ILogger logger, Exception ex, string camera);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: session did not stop within 30 s")]
+    private static partial void LogStopSlow(ILogger logger, string camera);
+}

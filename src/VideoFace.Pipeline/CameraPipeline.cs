@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+using VideoFace.Media.Frames;
+using VideoFace.Media.Output;
+using VideoFace.Media.Sources;
+using VideoFace.Tracking;
+using VideoFace.Vision.Detection;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace VideoFace.Pipeline;
+
+/// <summary>
+/// One camera's analysis loop: frames from the source (already sampled to the analysis fps), faces from the shared
+/// device batcher, tracks from the tracker; sends the sink only track-level notices and periodic status. Frames stay
+/// in this process; only the best face's JPEG crop leaves with a notice.
+/// </summary>
+public sealed partial class CameraPipeline
+{
+    private readonly string _cameraId;
+    private readonly IFrameSource _source;
+    private readonly InferenceBatcher _batcher;
+    private readonly IFaceTracker _tracker;
+    private readonly ITrackSink _sink;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, byte[]> _thumbnails = new(StringComparer.Ordinal);
+    private long _frames, _faces, _tracks;
+    private DateTimeOffset? _lastFrameAt;
+
+    public CameraPipeline(string cameraId, IFrameSource source, InferenceBatcher batcher, IFaceTracker tracker, ITrackSink sink,
+        TimeProvider? time = null, ILogger<CameraPipeline>? logger = null)
+    {
+        _cameraId = cameraId;
+        _source = source;
+        _batcher = batcher;
+        _tracker = tracker;
+        _sink = sink;
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>How often status goes to the sink, and idle tracks are expired when no frame arrives.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    public CameraPipelineStatus Status => new(_source.Health.State.ToString(), _source.Health.Message ?? (_source.Health.Reason.ToString() is "None" ? null : _source.Health.Reason.ToString()),
+        Interlocked.Read(ref _frames), Interlocked.Read(ref _faces), Interlocked.Read(ref _tracks), _source.Counters.Dropped, _lastFrameAt);
+
+    /// <summary>Runs until the source ends or <paramref name="ct"/> is cancelled; open tracks are ended on the way out.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var ticker = new CancellationTokenSource();
+        var housekeeping = HousekeepingAsync(CancellationTokenSource.CreateLinkedTokenSource(ct, ticker.Token).Token);
+        try
+        {
+            await foreach (var frame in _source.ReadFramesAsync(ct).ConfigureAwait(false))
+            {
+                using (frame)
+                {
+                    await AnalyzeAsync(frame, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await ticker.CancelAsync().ConfigureAwait(false);
+            try { await housekeeping.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            // the camera stops: every open track ends now, so identities see Left
+            await EmitAsync(_tracker.EndAll(_time.GetUtcNow()), _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            await SendStatusAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AnalyzeAsync(VideoFrame frame, CancellationToken ct)
+    {
+        var decodedAt = _time.GetUtcNow();
+        using var mat = frame.AsMat();
+        var faces = await _batcher.AnalyzeAsync(mat, 0, ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _frames);
+        Interlocked.Add(ref _faces, faces.Count);
+        _lastFrameAt = frame.CaptureTime;
+        float sx = (float)frame.ScaleX, sy = (float)frame.ScaleY;
+        int fullW = (int)Math.Round(frame.Width * frame.ScaleX), fullH = (int)Math.Round(frame.Height * frame.ScaleY);
+        var observations = faces.Select(f => new FaceObservation(
+            f.Face.Box.Scale(sx, sy), f.Face.Score,
+            f.Face.Keypoints.Select(p => new Point2f(p.X * sx, p.Y * sy)).ToArray(), f.Embedding)).ToList();
+        var update = _tracker.Update(new FrameFaces(frame.CaptureTime, fullW, fullH, observations));
+        for (int i = 0; i < update.Assignments.Count && i < faces.Count; i++)
+        {
+            var a = update.Assignments[i];
+            if (a.TrackId is not null && a.IsNewBestFace) _thumbnails[a.TrackId] = Thumbnail(mat, faces[i].Face.Box);
+        }
+        await EmitAsync(update.Events, decodedAt, ct).ConfigureAwait(false);
+    }
+
+    private async Task EmitAsync(IReadOnlyList<TrackEvent> events, DateTimeOffset decodedAt, CancellationToken ct)
+    {
+        foreach (var e in events)
+        {
+            _thumbnails.TryGetValue(e.Track.Id, out var thumb);
+            if (e.Kind == TrackEventKind.Started) Interlocked.Increment(ref _tracks);
+            if (e.Kind == TrackEventKind.Ended) _thumbnails.Remove(e.Track.Id);
+            try
+            {
+                await _sink.OnTrackAsync(_cameraId, new TrackNotice(e.Kind, e.Track, thumb, decodedAt), ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // the cluster may be briefly unreachable; analysis goes on and the next notice of the track carries its state
+                LogSinkFailed(_logger, ex, _cameraId, e.Track.Id, e.Kind);
+            }
+        }
+    }
+
+    private async Task HousekeepingAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(StatusInterval, _time);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            // tracks whose faces stopped arriving (camera stalled, nobody in view) still have to end
+            await EmitAsync(_tracker.Expire(_time.GetUtcNow()), _time.GetUtcNow(), ct).ConfigureAwait(false);
+            await SendStatusAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendStatusAsync(CancellationToken ct)
+    {
+        try
+        {
+            await _sink.OnStatusAsync(_cameraId, Status, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSinkFailed(_logger, ex, _cameraId, "-", TrackEventKind.Updated);
+        }
+    }
+
+    /// <summary>The face with a margin around it, as a JPEG for the track's thumbnail.</summary>
+    private static byte[] Thumbnail(Mat frame, FaceBox box)
+    {
+        float mx = box.Width * 0.25f, my = box.Height * 0.25f;
+        var b = new FaceBox(box.X1 - mx, box.Y1 - my, box.X2 + mx, box.Y2 + my).Clip(frame.Cols, frame.Rows);
+        var rect = new Rect((int)b.X1, (int)b.Y1, Math.Max(1, (int)b.Width), Math.Max(1, (int)b.Height));
+        using var crop = new Mat(frame, rect);
+        return JpegEncoder.Encode(crop, 85);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: could not deliver {Kind} of track {Track}")]
+    private static partial void LogSinkFailed(ILogger logger, Exception ex, string camera, string track, TrackEventKind kind);
+}

@@ -1,0 +1,19 @@
+using VideoFace.Tracking;
+
+namespace VideoFace.Pipeline;
+
+/// <summary>A track-level event of a camera pipeline with the JPEG of the track's best face so far (null if none yet).</summary>
+public sealed record TrackNotice(TrackEventKind Kind, TrackSnapshot Track, byte[]? Thumbnail, DateTimeOffset FrameDecodedAt);
+
+/// <summary>Where a camera pipeline sends tracks (per track, not per frame) and its health.</summary>
+public interface ITrackSink
+{
+    Task OnTrackAsync(string cameraId, TrackNotice notice, CancellationToken ct);
+
+    Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct);
+}
+
+/// <summary>Health and counters of a running camera pipeline.</summary>
+public sealed record CameraPipelineStatus(
+    string State, string? Reason, long FramesAnalyzed, long FacesDetected, long TracksStarted, long FramesDropped,
+    DateTimeOffset? LastFrameAt);
