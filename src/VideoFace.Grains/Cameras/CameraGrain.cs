@@ -5,6 +5,13 @@ using VideoFace.Grains.Placement;
 
 namespace VideoFace.Grains.Cameras;
 
+/// <summary>Camera grain settings.</summary>
+public sealed class CameraGrainOptions
+{
+    /// <summary>How often the reminder checks on the camera; with silo-death detection it bounds failover time.</summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+}
+
 /// <summary>Persisted desired state of a camera.</summary>
 [GenerateSerializer, Alias("vf.CameraState")]
 public sealed class CameraState
@@ -22,12 +29,12 @@ public sealed partial class CameraGrain(
     [PersistentState("camera", Names.Storage)] IPersistentState<CameraState> state,
     ICameraSessionHost sessions,
     ILocalSiloDetails silo,
+    Microsoft.Extensions.Options.IOptions<CameraGrainOptions> options,
     ILogger<CameraGrain> logger) : Grain, ICameraGrain, IRemindable
 {
     internal const string ReminderName = "camera-keepalive";
 
-    /// <summary>How often the reminder checks on the camera; bounds failover time together with silo-death detection.</summary>
-    internal static TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+    private TimeSpan ReminderPeriod => options.Value.ReminderPeriod;
 
     private CameraReport? _report;
     private IGrainTimer? _timer;

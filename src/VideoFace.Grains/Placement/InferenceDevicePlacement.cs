@@ -38,6 +38,10 @@ public sealed class InferenceDevicePlacementFilterDirector(ISiloMetadataCache me
 public static class DeviceKey
 {
     public const string AnySilo = "any";
+    public const string AnyDevice = "any";
+
+    /// <summary>Key of an inference grain on any silo with any device.</summary>
+    public static string Anywhere => $"{AnySilo}/{AnyDevice}";
 
     public static string Format(string? silo, string device) => $"{silo ?? AnySilo}/{device}";
 
@@ -47,7 +51,8 @@ public static class DeviceKey
         int slash = key.IndexOf('/');
         if (slash <= 0 || slash == key.Length - 1) return (null, null);
         var silo = key[..slash];
-        return (silo == AnySilo ? null : silo, key[(slash + 1)..]);
+        var device = key[(slash + 1)..];
+        return (silo == AnySilo ? null : silo, device == AnyDevice ? null : device);
     }
 
     /// <summary>Devices in a metadata value such as "gpu:0,gpu:1" or "cpu".</summary>

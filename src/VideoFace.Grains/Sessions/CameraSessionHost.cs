@@ -40,6 +40,8 @@ public sealed partial class CameraSessionHost(
         }
         var options = mediaDefaults.Clone();
         options.AnalysisFps = config.AnalysisFps;
+        // a file registered as a camera plays like one: at its own pace, not as fast as it decodes
+        options.ReadFileAtNativeRate = true;
         var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>());
         var pipeline = new CameraPipeline(cameraId, source, devices.Get(), trackers.Create(cameraId), this, TimeProvider.System,
             loggers.CreateLogger<CameraPipeline>());

@@ -1,0 +1,73 @@
+namespace VideoFace.Hosting;
+
+/// <summary>Which set of infrastructure a silo uses.</summary>
+public enum HostingProfile
+{
+    /// <summary>One machine: localhost clustering, SQLite grain state and reminders, in-memory streams, local blobs.</summary>
+    Embedded,
+
+    /// <summary>Many machines: Azure Table clustering, Azure Table grain state and reminders (Azurite locally).</summary>
+    Cluster,
+}
+
+/// <summary>Silo host settings (configuration section "VideoFace"; environment variables VideoFace__Key).</summary>
+public sealed class VideoFaceHostOptions
+{
+    public const string SectionName = "VideoFace";
+
+    public HostingProfile Profile { get; set; } = HostingProfile.Embedded;
+
+    /// <summary>Folder for the SQLite state file, blobs and the local API key (embedded profile).</summary>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>Stable silo name (pins per-device inference grains); defaults to the machine name plus the silo port.</summary>
+    public string? SiloName { get; set; }
+
+    /// <summary>Inference devices this silo offers: "cpu", "gpu:0,gpu:1", or "" for none (API-only silo).</summary>
+    public string Devices { get; set; } = "cpu";
+
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>HTTP API port (0 = no HTTP API on this silo).</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Address the HTTP API listens on.</summary>
+    public string HttpHost { get; set; } = "127.0.0.1";
+
+    public string ClusterId { get; set; } = "videoface";
+    public string ServiceId { get; set; } = "videoface";
+
+    /// <summary>Azure Storage connection string of the cluster profile (Azurite: "UseDevelopmentStorage=true" or its full form).</summary>
+    public string? AzureStorageConnectionString { get; set; }
+
+    /// <summary>How often the camera watchdog revives cameras whose silo died (besides their reminders).</summary>
+    public TimeSpan CameraWatchdogInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Camera reminder period.</summary>
+    public TimeSpan CameraReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var e = new List<string>();
+        string K(string key) => $"{SectionName}:{key}";
+        if (!Enum.IsDefined(Profile)) e.Add($"{K(nameof(Profile))} must be Embedded or Cluster (was {Profile})");
+        if (Profile == HostingProfile.Embedded && string.IsNullOrWhiteSpace(DataDirectory)) e.Add($"{K(nameof(DataDirectory))} is required");
+        if (Profile == HostingProfile.Cluster && string.IsNullOrWhiteSpace(AzureStorageConnectionString))
+            e.Add($"{K(nameof(AzureStorageConnectionString))} is required for the Cluster profile");
+        foreach (var (name, port) in new[] { (nameof(SiloPort), SiloPort), (nameof(GatewayPort), GatewayPort) })
+            if (port is < 1 or > 65535) e.Add($"{K(name)} must be a TCP port 1-65535 (was {port})");
+        if (HttpPort is < 0 or > 65535) e.Add($"{K(nameof(HttpPort))} must be 0 (off) or a TCP port (was {HttpPort})");
+        foreach (var d in Devices.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (!(d == "cpu" || System.Text.RegularExpressions.Regex.IsMatch(d, @"^(gpu|cuda|trt|tensorrt):\d+$")))
+                e.Add($"{K(nameof(Devices))}: unknown device '{d}' (use cpu, gpu:N or trt:N)");
+        if (CameraWatchdogInterval < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraWatchdogInterval))} must be at least 1 s");
+        if (CameraReminderPeriod < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraReminderPeriod))} must be at least 1 s");
+        return e;
+    }
+
+    public IReadOnlyList<string> DeviceList =>
+        Devices.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public string EffectiveSiloName => string.IsNullOrWhiteSpace(SiloName) ? $"{Environment.MachineName}-{SiloPort}" : SiloName!;
+}
