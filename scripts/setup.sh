@@ -27,6 +27,13 @@ echo "setup: system packages present"
 command -v node >/dev/null || { echo "setup: node/npm are needed to fetch the model pack" >&2; exit 1; }
 models/fetch.sh
 
+# Azurite (Azure Blob/Table/Queue emulator) for the cluster-profile tests
+if [[ ! -x tools/azurite/node_modules/.bin/azurite ]]; then
+  echo "setup: installing Azurite from the npm registry"
+  (cd tools/azurite && npm install --no-audit --no-fund --silent >/dev/null)
+fi
+echo "setup: azurite $(tools/azurite/node_modules/.bin/azurite --version)"
+
 echo "setup: building"
 dotnet build VideoFace.sln -c Release --nologo -v q -clp:NoSummary
 echo "setup: done"
