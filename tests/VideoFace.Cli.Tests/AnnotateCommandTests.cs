@@ -15,7 +15,7 @@ public sealed class AnnotateCommandTests(CliRunner cli) : IClassFixture<CliRunne
             Directory.CreateDirectory(Path.Combine(enrol, p));
             foreach (var f in CliRunner.Photos(p).Take(2)) File.Copy(f, Path.Combine(enrol, p, Path.GetFileName(f)));
         }
-        Assert.Equal(0, cli.Run("enroll", enrol, "--replace").ExitCode);
+        Assert.Equal(0, cli.Run("enroll", enrol, "--replace", "--local").ExitCode);
 
         // a 10 fps slideshow: 1 s of an unseen Powell photo, 1 s of Aniston, 1 s of someone not enrolled
         var frames = Path.Combine(cli.Work, "frames");

@@ -21,7 +21,7 @@ public sealed class FacebankCommandTests(CliRunner cli) : IClassFixture<CliRunne
     [Fact]
     public void EnrollThenIdentify_UnseenPhotos_NameEnrolledPeopleAndCallOthersUnknown()
     {
-        var enrol = cli.Run("enroll", MakeEnrolFolder(), "--replace", "--json");
+        var enrol = cli.Run("enroll", MakeEnrolFolder(), "--replace", "--local", "--json");
         Assert.True(enrol.ExitCode == 0, enrol.Stderr);
         var persons = enrol.Json.GetProperty("persons").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.GetProperty("photos").GetInt32());
         Assert.Equal(2, persons["Colin_Powell"]);
@@ -52,7 +52,7 @@ public sealed class FacebankCommandTests(CliRunner cli) : IClassFixture<CliRunne
         File.WriteAllText(Path.Combine(dir, "Not_A_Photo.jpg"), "this is text, not a JPEG");
         Directory.CreateDirectory(Path.Combine(dir, "Blank"));
         File.WriteAllBytes(Path.Combine(dir, "Blank", "grey.png"), GreyPng());
-        var r = cli.Run("enroll", dir, "--replace", "--json");
+        var r = cli.Run("enroll", dir, "--replace", "--local", "--json");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains(r.Json.GetProperty("no_face").EnumerateArray(), e => e.GetString()!.EndsWith("grey.png", StringComparison.Ordinal));
         Assert.Contains(r.Json.GetProperty("errors").EnumerateArray(), e => e.GetProperty("path").GetString()!.EndsWith("Not_A_Photo.jpg", StringComparison.Ordinal)
@@ -66,7 +66,7 @@ public sealed class FacebankCommandTests(CliRunner cli) : IClassFixture<CliRunne
     {
         var path = Path.Combine(cli.Work, "notes.txt");
         File.WriteAllText(path, "hello");
-        cli.Run("enroll", MakeEnrolFolder(), "--replace");
+        cli.Run("enroll", MakeEnrolFolder(), "--replace", "--local");
         var r = cli.Run("identify", path);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("not an image", r.Stderr);

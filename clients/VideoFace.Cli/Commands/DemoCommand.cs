@@ -55,7 +55,7 @@ internal static class DemoCommand
         return cmd;
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "VideoFace.sln"))) return d.FullName;

@@ -13,9 +13,21 @@ internal static class EnrollCommand
     public static Command Create()
     {
         var dir = new Argument<string>("dir") { Description = "Folder of NAME.jpg files or NAME/ sub-folders of photos" };
-        var replace = new Option<bool>("--replace") { Description = "Start a new facebank instead of adding to the existing one" };
-        var cmd = new Command("enroll", "Enrol people into the facebank from a folder of photos") { dir, replace };
-        cmd.SetAction((pr, ct) => Task.FromResult(Run(pr, pr.GetValue(dir)!, pr.GetValue(replace), ct)));
+        var replace = new Option<bool>("--replace") { Description = "Start a new local facebank instead of adding to the existing one" };
+        var local = new Option<bool>("--local") { Description = "Enrol into the local facebank even when a server is running" };
+        var cmd = new Command("enroll", "Enrol people from a folder of photos: into the running server's gallery, else the local facebank")
+        {
+            dir, replace, local,
+        };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            if (!pr.GetValue(local) && !pr.GetValue(replace))
+            {
+                using var server = ServerClient.For(pr);
+                if (ServerClient.Explicit(pr) || await server.IsUpAsync(ct)) return await RunOnServerAsync(pr, server, pr.GetValue(dir)!, ct);
+            }
+            return Run(pr, pr.GetValue(dir)!, pr.GetValue(replace), ct);
+        });
         return cmd;
     }
 
@@ -83,6 +95,37 @@ internal static class EnrollCommand
             foreach (var n in report.NotEnrolled) Console.WriteLine($"  not enrolled (no usable photo): {n}");
         }
         return report.Persons.Count > 0 ? 0 : 1;
+    }
+
+    /// <summary>Uploads each person's photos to the server's gallery (POST /api/persons).</summary>
+    private static async Task<int> RunOnServerAsync(ParseResult pr, ServerClient server, string dir, CancellationToken ct)
+    {
+        var people = Scan(dir);
+        if (people.Count == 0) throw new UserException($"no images in {dir} (expected NAME.jpg or NAME/*.jpg)");
+        var persons = new List<System.Text.Json.JsonElement>();
+        var failed = new List<FileError>();
+        foreach (var (name, files) in people)
+        {
+            try
+            {
+                persons.Add(await server.EnrollAsync(name, files, ct));
+            }
+            catch (UserException ex) when (ex.Message.StartsWith("server: 400", StringComparison.Ordinal))
+            {
+                failed.Add(new FileError(name, ex.Message));
+            }
+        }
+        if (pr.GetValue(GlobalOptions.Json))
+        {
+            Cli.WriteJson(new { server = server.BaseUrl, persons, not_enrolled = failed });
+        }
+        else
+        {
+            Console.WriteLine($"Enrolled {persons.Count} people into the gallery of {server.BaseUrl}.");
+            foreach (var p in persons) Commands.ClusterCommands.PrintEnrolled(p);
+            foreach (var f in failed) Console.WriteLine($"  not enrolled {f.Path}: {f.Error}");
+        }
+        return persons.Count > 0 ? 0 : 1;
     }
 
     /// <summary>Embeds every person's photos (largest face each) and enrols those with at least one usable photo.</summary>

@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace VideoFace.Cli.Commands;
+
+/// <summary>`camera …`, `person …` and `events` against a running server.</summary>
+internal static class ClusterCommands
+{
+    public static Command Camera()
+    {
+        var cmd = new Command("camera", "Register and inspect cameras of the running server");
+
+        var id = new Argument<string>("id") { Description = "Camera id (letters, digits, - _ .)" };
+        var url = new Argument<string>("url") { Description = "rtsp://, http(s):// or a video file path" };
+        var fps = new Option<double>("--fps") { Description = "Analysis frames per second", DefaultValueFactory = _ => 2 };
+        var name = new Option<string?>("--name") { Description = "Display name" };
+        var zone = new Option<string?>("--zone") { Description = "Zone / site label" };
+        var disabled = new Option<bool>("--disabled") { Description = "Register without starting ingest" };
+        var add = new Command("add", "Add or update a camera") { id, url, fps, name, zone, disabled };
+        add.SetAction(async (pr, ct) =>
+        {
+            var u = pr.GetValue(url)!;
+            if (File.Exists(u)) u = Path.GetFullPath(u);
+            using var server = ServerClient.For(pr);
+            var r = await server.PutJsonAsync($"api/cameras/{Uri.EscapeDataString(pr.GetValue(id)!)}",
+                new { url = u, fps = pr.GetValue(fps), enabled = !pr.GetValue(disabled), name = pr.GetValue(name), zone = pr.GetValue(zone) }, ct);
+            if (pr.GetValue(GlobalOptions.Json)) Console.WriteLine(r.GetRawText());
+            else Console.WriteLine($"camera {Str(r, "id")}: {Str(r, "health")} on silo {Str(r, "silo")} ({Str(r, "url")} at {r.GetProperty("fps")} fps)");
+            return 0;
+        });
+        cmd.Subcommands.Add(add);
+
+        var list = new Command("list", "List cameras with health and counters");
+        list.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            var r = await server.GetAsync("api/cameras", ct);
+            if (pr.GetValue(GlobalOptions.Json)) { Console.WriteLine(r.GetRawText()); return 0; }
+            var table = new Table().AddColumns("id", "health", "reason", "silo", "fps", "frames", "faces", "tracks", "url");
+            foreach (var c in r.EnumerateArray())
+                table.AddRow(Esc(Str(c, "id")), Esc(Str(c, "health")), Esc(Str(c, "reason")), Esc(Str(c, "silo")), Esc(c.GetProperty("fps").ToString()),
+                    c.GetProperty("frames_analyzed").ToString(), c.GetProperty("faces_detected").ToString(), c.GetProperty("tracks_started").ToString(), Esc(Str(c, "url")));
+            Cli.Out.Write(table);
+            return 0;
+        });
+        cmd.Subcommands.Add(list);
+
+        var statusId = new Argument<string>("id");
+        var status = new Command("status", "One camera's health and counters") { statusId };
+        status.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            var r = await server.GetAsync($"api/cameras/{Uri.EscapeDataString(pr.GetValue(statusId)!)}", ct);
+            if (pr.GetValue(GlobalOptions.Json)) Console.WriteLine(r.GetRawText());
+            else foreach (var p in r.EnumerateObject()) Console.WriteLine($"{p.Name,-16} {p.Value}");
+            return 0;
+        });
+        cmd.Subcommands.Add(status);
+
+        var removeId = new Argument<string>("id");
+        var remove = new Command("remove", "Stop and forget a camera") { removeId };
+        remove.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            await server.DeleteAsync($"api/cameras/{Uri.EscapeDataString(pr.GetValue(removeId)!)}", ct);
+            if (!pr.GetValue(GlobalOptions.Json)) Console.WriteLine($"camera {pr.GetValue(removeId)} removed");
+            else Cli.WriteJson(new { removed = pr.GetValue(removeId) });
+            return 0;
+        });
+        cmd.Subcommands.Add(remove);
+        return cmd;
+    }
+
+    public static Command Person()
+    {
+        var cmd = new Command("person", "Enrolled persons and unknown identities of the running server");
+
+        var name = new Argument<string>("name") { Description = "Person's name" };
+        var photos = new Argument<string[]>("photos") { Description = "Photos of the person", Arity = ArgumentArity.OneOrMore };
+        var add = new Command("add", "Enrol a person from photos (adds photos if the name exists)") { name, photos };
+        add.SetAction(async (pr, ct) =>
+        {
+            var files = pr.GetValue(photos)!;
+            foreach (var f in files) if (!File.Exists(f)) throw new UserException($"photo not found: {f}");
+            using var server = ServerClient.For(pr);
+            var r = await server.EnrollAsync(pr.GetValue(name)!, files, ct);
+            if (pr.GetValue(GlobalOptions.Json)) Console.WriteLine(r.GetRawText());
+            else PrintEnrolled(r);
+            return 0;
+        });
+        cmd.Subcommands.Add(add);
+
+        var list = new Command("list", "Every identity: enrolled persons and unknown identities");
+        list.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            var r = await server.GetAsync("api/persons", ct);
+            if (pr.GetValue(GlobalOptions.Json)) { Console.WriteLine(r.GetRawText()); return 0; }
+            var table = new Table().AddColumns("id", "name", "sightings", "cameras", "first seen", "last seen", "visible");
+            foreach (var p in r.EnumerateArray())
+                table.AddRow(Esc(Str(p, "id")), Esc(Str(p, "name") ?? "(unknown)"), p.GetProperty("sightings").ToString(),
+                    Esc(string.Join(", ", p.GetProperty("cameras").EnumerateArray().Select(c => c.GetString()))),
+                    Esc(Str(p, "first_seen")), Esc(Str(p, "last_seen")), p.GetProperty("visible").ToString());
+            Cli.Out.Write(table);
+            return 0;
+        });
+        cmd.Subcommands.Add(list);
+
+        var showId = new Argument<string>("id");
+        var limit = new Option<int>("--limit") { Description = "History entries to show", DefaultValueFactory = _ => 20 };
+        var show = new Command("show", "One identity's summary and track history") { showId, limit };
+        show.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            var r = await server.GetAsync($"api/persons/{Uri.EscapeDataString(pr.GetValue(showId)!)}?limit={pr.GetValue(limit)}", ct);
+            if (pr.GetValue(GlobalOptions.Json)) { Console.WriteLine(r.GetRawText()); return 0; }
+            var p = r.GetProperty("person");
+            Console.WriteLine($"{Str(p, "id")} {Str(p, "name") ?? "(unknown)"}: {p.GetProperty("sightings")} sightings on {string.Join(", ", p.GetProperty("cameras").EnumerateArray().Select(c => c.GetString()))}");
+            var table = new Table().AddColumns("camera", "track", "start", "end", "similarity", "thumbnail");
+            foreach (var h in r.GetProperty("history").EnumerateArray())
+                table.AddRow(Esc(Str(h, "camera")), Esc(Str(h, "track_id")), Esc(Str(h, "start")), Esc(Str(h, "end") ?? "(open)"),
+                    h.GetProperty("similarity").GetSingle().ToString("0.000"), Esc(Str(h, "thumbnail_url")));
+            Cli.Out.Write(table);
+            return 0;
+        });
+        cmd.Subcommands.Add(show);
+
+        var removeId = new Argument<string>("id");
+        var remove = new Command("remove", "Delete a person or unknown identity and its history") { removeId };
+        remove.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            await server.DeleteAsync($"api/persons/{Uri.EscapeDataString(pr.GetValue(removeId)!)}", ct);
+            Console.WriteLine(pr.GetValue(GlobalOptions.Json) ? JsonSerializer.Serialize(new { removed = pr.GetValue(removeId) }) : $"{pr.GetValue(removeId)} removed");
+            return 0;
+        });
+        cmd.Subcommands.Add(remove);
+        return cmd;
+    }
+
+    public static Command Events()
+    {
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing events as they happen" };
+        var count = new Option<int>("--count") { Description = "Recent events to print first", DefaultValueFactory = _ => 20 };
+        var cmd = new Command("events", "Identity events (Appeared, MovedCamera, Left) of the running server") { follow, count };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            bool json = pr.GetValue(GlobalOptions.Json);
+            var recent = await server.GetAsync($"api/events/recent?count={Math.Max(1, pr.GetValue(count))}", ct);
+            long last = 0;
+            foreach (var e in recent.EnumerateArray())
+            {
+                Print(e, json);
+                last = e.GetProperty("seq").GetInt64();
+            }
+            if (!pr.GetValue(follow)) return 0;
+            await foreach (var (_, _, data) in server.StreamEventsAsync($"api/events?after={last}", ct))
+                Print(JsonDocument.Parse(data).RootElement, json);
+            return 0;
+        });
+        return cmd;
+
+        static void Print(JsonElement e, bool json)
+        {
+            if (json)
+            {
+                Console.WriteLine(e.GetRawText());
+                return;
+            }
+            var who = Str(e, "identity_name") ?? $"unknown {Str(e, "identity_id")}";
+            var where = Str(e, "previous_camera") is { } prev ? $"{prev} → {Str(e, "camera")}" : Str(e, "camera");
+            Console.WriteLine($"{Str(e, "time")}  {Str(e, "kind"),-11} {who,-28} camera {where}  track {Str(e, "track_id")}");
+        }
+    }
+
+    /// <summary>Human summary of a POST /api/persons answer.</summary>
+    internal static void PrintEnrolled(JsonElement r)
+    {
+        Console.WriteLine($"{Str(r, "name")} ({Str(r, "id")}): {r.GetProperty("photos_total")} photos enrolled");
+        foreach (var p in r.GetProperty("photos").EnumerateArray())
+            if (Str(p, "status") != "ok") Console.WriteLine($"  {Str(p, "file")}: {Str(p, "status")}{(Str(p, "error") is { } e ? " — " + e : "")}");
+    }
+
+    private static string? Str(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : null;
+
+    private static string Esc(string? s) => Markup.Escape(s ?? "");
+}

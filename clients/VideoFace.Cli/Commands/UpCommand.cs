@@ -1,0 +1,81 @@
+using System.CommandLine;
+using VideoFace.Hosting;
+
+namespace VideoFace.Cli.Commands;
+
+/// <summary>`up`: the embedded silo (one machine, SQLite state, local blobs) with its HTTP API, in the foreground.</summary>
+internal static class UpCommand
+{
+    public static Command Create()
+    {
+        var httpPort = new Option<int>("--http-port") { Description = "HTTP API port", DefaultValueFactory = _ => 8080 };
+        var devices = new Option<string>("--devices") { Description = "Inference devices: cpu, gpu:0, gpu:0,gpu:1", DefaultValueFactory = _ => "cpu" };
+        var siloPort = new Option<int>("--silo-port") { Description = "Orleans silo port", DefaultValueFactory = _ => 11111 };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "Orleans gateway port", DefaultValueFactory = _ => 30000 };
+        var sample = new Option<bool>("--sample") { Description = "On a fresh data folder: enrol a few people and add a sample camera (needs ../shared/data)" };
+        var cmd = new Command("up", "Start the embedded VideoFace silo with its HTTP API (Ctrl+C stops it)") { httpPort, devices, siloPort, gatewayPort, sample };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var data = GlobalOptions.DataDirectory(pr);
+            var vision = GlobalOptions.Vision(pr);
+            var overrides = new Dictionary<string, string?>
+            {
+                ["VideoFace:Profile"] = "Embedded",
+                ["VideoFace:DataDirectory"] = data,
+                ["VideoFace:HttpPort"] = pr.GetValue(httpPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["VideoFace:SiloPort"] = pr.GetValue(siloPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["VideoFace:GatewayPort"] = pr.GetValue(gatewayPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["VideoFace:Devices"] = pr.GetValue(devices),
+                ["Vision:ModelsDirectory"] = vision.ModelsDirectory,
+                ["Vision:InsightFacePack"] = vision.InsightFacePack,
+                ["Vision:DetectorModel"] = vision.DetectorModel,
+                ["Vision:FlipAugment"] = vision.FlipAugment.ToString(),
+            };
+            await using var app = VideoFaceHost.Build([], overrides);
+            await app.StartAsync(ct);
+            var url = $"http://127.0.0.1:{pr.GetValue(httpPort)}";
+            Console.WriteLine($"VideoFace is up: HTTP API {url} (OpenAPI {url}/openapi/v1.json), data in {data}");
+            Console.WriteLine("Try: ./videoface camera add cam1 <rtsp-url-or-video>, ./videoface person add NAME photo.jpg, ./videoface events --follow");
+            if (pr.GetValue(sample)) await AddSampleAsync(url, ct);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            Console.WriteLine("stopping…");
+            await app.StopAsync(CancellationToken.None);
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Enrols the demo people and adds the sample camera (the Hamilton clip, played like a live camera).</summary>
+    private static async Task AddSampleAsync(string url, CancellationToken ct)
+    {
+        using var server = new ServerClient(url);
+        var cameras = await server.GetAsync("api/cameras", ct);
+        if (cameras.GetArrayLength() > 0)
+        {
+            Console.WriteLine("sample: cameras already registered, nothing added");
+            return;
+        }
+        var shared = Path.GetFullPath(Path.Combine(DemoCommand.RepoRoot(), "..", "shared", "data"));
+        var faces = Path.Combine(shared, "faces-dev");
+        var clip = Path.Combine(shared, "video", "ageitgey-short_hamilton_clip.mp4");
+        if (!Directory.Exists(faces) || !File.Exists(clip))
+        {
+            Console.WriteLine($"sample: {shared} not found; add cameras and people yourself");
+            return;
+        }
+        var all = EnrollCommand.Scan(faces);
+        foreach (var name in DemoCommand.DemoPeople.Where(all.ContainsKey))
+        {
+            var r = await server.EnrollAsync(name, all[name], ct);
+            Console.WriteLine($"sample: enrolled {name} ({r.GetProperty("photos_total")} photos)");
+        }
+        await server.PutJsonAsync("api/cameras/sample", new { url = clip, fps = 4, name = "Sample stage (Hamilton clip, looping)" }, ct);
+        Console.WriteLine("sample: camera 'sample' added; watch with ./videoface events --follow");
+    }
+}

@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace VideoFace.Cli;
+
+/// <summary>Talks to a running VideoFace silo's HTTP API (`videoface up`, or a cluster's API host).</summary>
+internal sealed class ServerClient : IDisposable
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static readonly Option<string?> Server = new("--server")
+    {
+        Description = $"VideoFace server URL (default $VIDEOFACE_SERVER or {DefaultUrl})",
+        Recursive = true,
+    };
+
+    private readonly HttpClient _http;
+
+    public ServerClient(string baseUrl, TimeSpan? timeout = null)
+    {
+        BaseUrl = baseUrl.TrimEnd('/');
+        _http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = timeout ?? TimeSpan.FromMinutes(5) };
+    }
+
+    public string BaseUrl { get; }
+
+    /// <summary>The server named by --server, else $VIDEOFACE_SERVER, else the default local one.</summary>
+    public static string UrlOf(ParseResult pr) =>
+        pr.GetValue(Server) ?? Environment.GetEnvironmentVariable("VIDEOFACE_SERVER") ?? DefaultUrl;
+
+    /// <summary>True when the user named a server explicitly (flag or environment).</summary>
+    public static bool Explicit(ParseResult pr) =>
+        pr.GetValue(Server) is not null || Environment.GetEnvironmentVariable("VIDEOFACE_SERVER") is not null;
+
+    public static ServerClient For(ParseResult pr) => new(UrlOf(pr));
+
+    /// <summary>Whether a VideoFace server answers at the URL (short timeout).</summary>
+    public async Task<bool> IsUpAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(TimeSpan.FromSeconds(2));
+            using var r = await _http.GetAsync("health", cts.Token);
+            return r.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public Task<JsonElement> GetAsync(string path, CancellationToken ct) => SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct);
+
+    public Task<JsonElement> PutJsonAsync(string path, object body, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) }, ct);
+
+    public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), ct);
+
+    /// <summary>POST /api/persons with the photos as a multipart form.</summary>
+    public Task<JsonElement> EnrollAsync(string name, IEnumerable<string> photos, CancellationToken ct)
+    {
+        var form = new MultipartFormDataContent { { new StringContent(name), "name" } };
+        foreach (var p in photos)
+        {
+            var content = new ByteArrayContent(File.ReadAllBytes(p));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(content, "photos", Path.GetFileName(p));
+        }
+        return SendAsync(new HttpRequestMessage(HttpMethod.Post, "api/persons") { Content = form }, ct);
+    }
+
+    /// <summary>Server-Sent Events as (id, event, data) until cancelled.</summary>
+    public async IAsyncEnumerable<(string? Id, string? Event, string Data)> StreamEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var http = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var response = await Send(http, request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureOk(response, ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        string? id = null, ev = null;
+        var data = new List<string>();
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Count > 0) yield return (id, ev, string.Join('\n', data));
+                (id, ev) = (null, null);
+                data.Clear();
+                continue;
+            }
+            if (line.StartsWith(':')) continue;
+            var colon = line.IndexOf(':');
+            var field = colon < 0 ? line : line[..colon];
+            var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
+            switch (field)
+            {
+                case "id": id = value; break;
+                case "event": ev = value; break;
+                case "data": data.Add(value); break;
+            }
+        }
+    }
+
+    private async Task<JsonElement> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        using (request)
+        using (var response = await Send(_http, request, HttpCompletionOption.ResponseContentRead, ct))
+        {
+            await EnsureOk(response, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        }
+    }
+
+    private async Task<HttpResponseMessage> Send(HttpClient http, HttpRequestMessage request, HttpCompletionOption option, CancellationToken ct)
+    {
+        try
+        {
+            return await http.SendAsync(request, option, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new UserException($"cannot reach the VideoFace server at {BaseUrl} ({ex.Message}); start one with `videoface up` or pass --server URL");
+        }
+    }
+
+    private static async Task EnsureOk(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var body = await response.Content.ReadAsStringAsync(ct);
+        string message = body;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.TryGetProperty("error", out var e)) message = e.GetString() ?? body;
+            else if (doc.RootElement.TryGetProperty("detail", out var d)) message = d.GetString() ?? body;
+        }
+        catch (JsonException)
+        {
+        }
+        throw new UserException(response.StatusCode == HttpStatusCode.NotFound && message.Length == 0
+            ? $"not found: {response.RequestMessage?.RequestUri}"
+            : $"server: {(int)response.StatusCode} {message}");
+    }
+
+    public void Dispose() => _http.Dispose();
+}
