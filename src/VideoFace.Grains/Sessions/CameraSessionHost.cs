@@ -123,7 +123,11 @@ public sealed partial class CameraSessionHost(
     }
 
     public Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct) =>
-        grains.GetGrain<ICameraGrain>(cameraId).ReportAsync(ToReport(status));
+        // A session its camera grain is stopping (removed from the table first) reports nothing: the grain is awaiting
+        // StopAsync and, being non-reentrant, would only take the report after the stop timed out (30 s deadlock).
+        _sessions.ContainsKey(cameraId)
+            ? grains.GetGrain<ICameraGrain>(cameraId).ReportAsync(ToReport(status))
+            : Task.CompletedTask;
 
     private static CameraReport ToReport(CameraPipelineStatus s) => new(
         Enum.TryParse<CameraHealthState>(s.State, out var h) ? h : s.State == "Ended" ? CameraHealthState.Stopped : CameraHealthState.Connecting,

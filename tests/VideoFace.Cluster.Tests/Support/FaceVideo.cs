@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text;
+using VideoFace.Testing;
+
+namespace VideoFace.Cluster.Tests.Support;
+
+/// <summary>Makes a video of face photos shown one after another, with grey gaps between them so each person's track ends.</summary>
+public static class FaceVideo
+{
+    /// <summary>
+    /// 640×480 25 fps H.264 (yuv420p, mp4): each photo (LFW 250×250, upscaled and letterboxed) for <paramref name="secondsEach"/>,
+    /// each followed by <paramref name="gapSeconds"/> of grey.
+    /// </summary>
+    public static Task<string> CreateAsync(string path, IReadOnlyList<string> photos, double secondsEach = 4, double gapSeconds = 2.5,
+        CancellationToken ct = default)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var args = new StringBuilder("-hide_banner -loglevel error -y ");
+        foreach (var photo in photos)
+            args.Append(inv, $"-loop 1 -framerate 25 -t {secondsEach} -i \"{photo}\" ");
+        args.Append(inv, $"-f lavfi -t {gapSeconds} -i color=c=gray:s=640x480:r=25 ");
+        var filter = new StringBuilder();
+        int grey = photos.Count;
+        filter.Append(inv, $"[{grey}:v]format=yuv420p,setsar=1,split={photos.Count}");
+        for (int i = 0; i < photos.Count; i++) filter.Append(inv, $"[g{i}]");
+        filter.Append(';');
+        for (int i = 0; i < photos.Count; i++)
+            filter.Append(inv, $"[{i}:v]scale=480:480,pad=640:480:80:0:color=gray,fps=25,format=yuv420p,setsar=1[p{i}];");
+        for (int i = 0; i < photos.Count; i++) filter.Append(inv, $"[p{i}][g{i}]");
+        filter.Append(inv, $"concat=n={photos.Count * 2}:v=1:a=0[out]");
+        args.Append(inv, $"-filter_complex \"{filter}\" -map \"[out]\" -c:v libx264 -preset ultrafast -g 25 -bf 0 -pix_fmt yuv420p -r 25 -movflags +faststart \"{path}\"");
+        return TestVideos.RunAsync(args.ToString(), path, ct);
+    }
+}
