@@ -57,6 +57,7 @@ public sealed class RtspFailoverTests(RtspServerFixture rtsp) : IClassFixture<Rt
         }
         var before = Count(frames);
         await Poll.UntilAsync(() => Count(frames) >= before + 3, TimeSpan.FromSeconds(30), "frames resume after the stall");
+        await Poll.UntilAsync(() => source.Health.State == HealthState.Streaming, TimeSpan.FromSeconds(20), "the restarted session streams");
 
         var stalled = source.HealthHistory.First(h => h.State == HealthState.Stalled);
         Assert.Equal(HealthReason.Stalled, stalled.Reason);

@@ -112,7 +112,9 @@ public sealed class FfmpegFrameSource : IFrameSource
                     return;
                 }
                 // A live camera that streamed is never failed for good by one bad session; files and first contacts are.
-                if (!live || (outcome.Reason.IsPermanent() && outcome.Frames == 0))
+                // Garbage from a camera is often a transient state (rebooting, half-sent SDP), so live sources retry it.
+                var permanent = outcome.Reason.IsPermanent() && !(live && outcome.Reason == HealthReason.InvalidData);
+                if (!live || (permanent && outcome.Frames == 0))
                 {
                     _health.Set(HealthState.Failed, outcome.Reason, outcome.Message);
                     return;

@@ -47,5 +47,15 @@ public static class SourceRun
         }
     }
 
+    /// <summary>Sequence strictly increasing and capture time never going back.</summary>
+    public static void AssertSequenceAndClock(IReadOnlyList<SeenFrame> frames)
+    {
+        for (var i = 1; i < frames.Count; i++)
+        {
+            Assert.True(frames[i].Sequence > frames[i - 1].Sequence, $"sequence not increasing at {i}");
+            Assert.True(frames[i].CaptureTime >= frames[i - 1].CaptureTime, $"capture time going back at {i}");
+        }
+    }
+
     public static bool Reached(IFrameSource source, HealthState state) => source.HealthHistory.Any(h => h.State == state);
 }
