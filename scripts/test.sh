@@ -13,9 +13,12 @@ dotnet test VideoFace.sln -c Release --no-build --nologo -m:1 \
   --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# Sum the per-project totals ("Passed!  - Failed: 0, Passed: 12, Skipped: 1, Total: 13, ...").
-read -r passed failed skipped < <(grep -E '(Passed|Failed)! +- +Failed:' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
-  | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+# Sum the per-project totals that each test run prints ("Total tests: 13", "     Passed: 12", "    Skipped: 1", ...).
+read -r passed failed skipped < <(awk '
+  /^[[:space:]]+Passed: [0-9]+[[:space:]]*$/  {p += $2}
+  /^[[:space:]]+Failed: [0-9]+[[:space:]]*$/  {f += $2}
+  /^[[:space:]]+Skipped: [0-9]+[[:space:]]*$/ {s += $2}
+  END {print p+0, f+0, s+0}' "$log")
 echo
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [[ $status -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then exit 1; fi
