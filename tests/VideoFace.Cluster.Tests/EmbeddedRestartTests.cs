@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using VideoFace.Cluster.Tests.Support;
+using VideoFace.Hosting;
+using VideoFace.Testing;
+
+namespace VideoFace.Cluster.Tests;
+
+/// <summary>The embedded profile as `videoface up` runs it (<see cref="VideoFaceHost.Build"/>): what one process stored, the next one on the same data folder has.</summary>
+public sealed class EmbeddedRestartTests : IAsyncLifetime
+{
+    private const string CameraId = "front-door";
+    private readonly string _folder = TestVideos.TempFolder("restart");
+    private string _video = "";
+
+    public async Task InitializeAsync() =>
+        _video = await FaceVideo.CreateAsync(Path.Combine(_folder, "george.mp4"), [TestData.Face("George_W_Bush", 2)], secondsEach: 4, gapSeconds: 2.5);
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(_folder, recursive: true); }
+        catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task EmbeddedSilo_RestartedOnTheSameDataFolder_KeepsCamerasGalleryAndHistoryAndResumesIngest()
+    {
+        string personId;
+        IReadOnlyList<string> tracksBefore;
+        await using (var first = await StartAsync())
+        {
+            using var api = first.Api;
+            personId = await api.EnrollAsync("George W Bush", TestData.Face("George_W_Bush", 3), TestData.Face("George_W_Bush", 4));
+            await api.PutCameraAsync(CameraId, _video, fps: 4);
+            await Poll.UntilAsync(() => api.HistoryTrackIdsAsync(personId).GetAwaiter().GetResult().Count > 0, TimeSpan.FromSeconds(45),
+                "the enrolled person has a sighting on the file camera", TimeSpan.FromMilliseconds(500));
+            tracksBefore = await api.HistoryTrackIdsAsync(personId);
+        }
+
+        await using var second = await StartAsync();
+        using var api2 = second.Api;
+
+        var cameras = await api2.CamerasAsync();
+        Assert.True(cameras.ContainsKey(CameraId), "the camera is still registered");
+        Assert.Equal(_video, cameras[CameraId].GetProperty("url").GetString());
+        Assert.Equal(4, cameras[CameraId].GetProperty("fps").GetDouble());
+        var persons = (await api2.GetAsync("/api/persons")).EnumerateArray().ToList();
+        var person = Assert.Single(persons, p => p.GetProperty("id").GetString() == personId);
+        Assert.Equal("George W Bush", person.GetProperty("name").GetString());
+        Assert.True(person.GetProperty("sightings").GetInt32() >= tracksBefore.Count);
+        var tracksAfterRestart = await api2.HistoryTrackIdsAsync(personId);
+        Assert.All(tracksBefore, t => Assert.Contains(t, tracksAfterRestart));
+
+        // nobody touches the camera: the watchdog/reminder revives it and a new sighting arrives
+        await Poll.UntilAsync(() => api2.HistoryTrackIdsAsync(personId).GetAwaiter().GetResult().Except(tracksBefore).Any(), TimeSpan.FromSeconds(45),
+            "the restarted silo's ingest records a new sighting", TimeSpan.FromMilliseconds(500));
+        var camera = (await api2.CamerasAsync())[CameraId];
+        Assert.True(camera.GetProperty("enabled").GetBoolean());
+    }
+
+    private async Task<RunningApp> StartAsync()
+    {
+        var ports = Ports.Free(3);
+        var app = VideoFaceHost.Build([], new Dictionary<string, string?>
+        {
+            ["VideoFace:DataDirectory"] = Path.Combine(_folder, "data"),
+            ["VideoFace:SiloName"] = "embedded",
+            ["VideoFace:Devices"] = "cpu",
+            ["VideoFace:SiloPort"] = ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["VideoFace:GatewayPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["VideoFace:HttpPort"] = ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["VideoFace:CameraWatchdogInterval"] = "00:00:02",
+            ["Vision:ModelsDirectory"] = TestData.Models,
+            ["Tracking:MaxAge"] = "00:00:01.500",
+        }, builder => builder.Logging.ClearProviders());
+        await app.StartAsync();
+        return new RunningApp(app, new Api(new Uri($"http://127.0.0.1:{ports[2]}")));
+    }
+
+    private sealed record RunningApp(WebApplication App, Api Api) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Api.Dispose();
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace VideoFace.Cluster.Tests.Support;
+
+/// <summary>Small HTTP API client for tests (snake_case JSON as the API writes it).</summary>
+public sealed class Api(Uri baseAddress) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public Uri BaseAddress => baseAddress;
+
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        using var response = await _http.GetAsync(path);
+        return await ReadAsync(response, path);
+    }
+
+    public async Task<JsonElement> PutCameraAsync(string id, string url, double fps)
+    {
+        using var response = await _http.PutAsJsonAsync($"/api/cameras/{id}", new { url, fps });
+        return await ReadAsync(response, $"PUT /api/cameras/{id}");
+    }
+
+    /// <summary>POST /api/persons with the name and photo files; returns the new person's id.</summary>
+    public async Task<string> EnrollAsync(string name, params string[] photos)
+    {
+        using var form = new MultipartFormDataContent { { new StringContent(name), "name" } };
+        foreach (var photo in photos)
+            form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(photo)), "files", Path.GetFileName(photo));
+        using var response = await _http.PostAsync("/api/persons", form);
+        return (await ReadAsync(response, "POST /api/persons")).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Track ids of an identity's history (GET /api/persons/{id}).</summary>
+    public async Task<IReadOnlyList<string>> HistoryTrackIdsAsync(string personId) =>
+        (await GetAsync($"/api/persons/{personId}")).GetProperty("history").EnumerateArray()
+            .Select(h => h.GetProperty("track_id").GetString()!).ToList();
+
+    /// <summary>GET /api/cameras as camera id → JSON object.</summary>
+    public async Task<Dictionary<string, JsonElement>> CamerasAsync() =>
+        (await GetAsync("/api/cameras")).EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!, c => c);
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string what)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{what}: {(int)response.StatusCode} {text}");
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    public void Dispose() => _http.Dispose();
+}
