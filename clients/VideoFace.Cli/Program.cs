@@ -15,5 +15,6 @@ root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(ClusterCommands.Camera());
 root.Subcommands.Add(ClusterCommands.Person());
 root.Subcommands.Add(ClusterCommands.Events());
+root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(DatasetCommands.Create());
 return await Cli.RunAsync(root, args);

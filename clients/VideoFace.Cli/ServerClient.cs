@@ -73,6 +73,16 @@ internal sealed class ServerClient : IDisposable
         return SendAsync(new HttpRequestMessage(HttpMethod.Post, "api/persons") { Content = form }, ct);
     }
 
+    /// <summary>POST /api/search with a photo and filters.</summary>
+    public Task<JsonElement> SearchAsync(string photo, IEnumerable<KeyValuePair<string, string>> fields, CancellationToken ct)
+    {
+        var content = new ByteArrayContent(File.ReadAllBytes(photo));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var form = new MultipartFormDataContent { { content, "photo", Path.GetFileName(photo) } };
+        foreach (var (k, v) in fields) form.Add(new StringContent(v), k);
+        return SendAsync(new HttpRequestMessage(HttpMethod.Post, "api/search") { Content = form }, ct);
+    }
+
     /// <summary>Server-Sent Events as (id, event, data) until cancelled.</summary>
     public async IAsyncEnumerable<(string? Id, string? Event, string Data)> StreamEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Cameras;
 using VideoFace.Grains.Inference;
+using VideoFace.Index;
 using VideoFace.Media;
 using VideoFace.Media.Sources;
 using VideoFace.Pipeline;
@@ -21,10 +22,11 @@ public sealed partial class CameraSessionHost(
     IFaceTrackerFactory trackers,
     IBlobStore blobs,
     MediaOptions mediaDefaults,
-    ILoggerFactory loggers) : ICameraSessionHost, ITrackSink, IAsyncDisposable
+    ILoggerFactory loggers,
+    ISightingIndex? index = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string IdentityId, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string IdentityId, string? Name, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<CameraSessionHost>();
 
     /// <summary>Called with each track notice after it was handled (for metrics and latency measurements).</summary>
@@ -107,11 +109,16 @@ public sealed partial class CameraSessionHost(
                 if (track.Embedding is not { } embedding) break;
                 match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery)
                     .MatchTrackAsync(embedding, devices.Get().Analyzer.EmbeddingSpace);
-                _trackIdentity[track.Id] = (match.IdentityId, match.Similarity);
+                _trackIdentity[track.Id] = (match.IdentityId, match.Name, match.Similarity);
                 await grains.GetGrain<IIdentityGrain>(match.IdentityId)
                     .TrackStartedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey));
+                await IndexAsync(cameraId, track, thumbKey, ended: false, ct);
+                break;
+            case TrackEventKind.Updated:
+                await IndexAsync(cameraId, track, thumbKey, ended: false, ct);
                 break;
             case TrackEventKind.Ended:
+                await IndexAsync(cameraId, track, thumbKey, ended: true, ct);
                 if (_trackIdentity.TryRemove(track.Id, out var id))
                 {
                     await grains.GetGrain<IIdentityGrain>(id.IdentityId)
@@ -120,6 +127,15 @@ public sealed partial class CameraSessionHost(
                 break;
         }
         TrackHandled?.Invoke(cameraId, notice, match);
+    }
+
+    /// <summary>Writes (or rewrites) the track's sighting in the vector index: one point per track, updated as it improves.</summary>
+    private async Task IndexAsync(string cameraId, TrackSnapshot track, string? thumbKey, bool ended, CancellationToken ct)
+    {
+        if (index is null || track.Embedding is not { } embedding) return;
+        _trackIdentity.TryGetValue(track.Id, out var id);
+        await index.UpsertAsync([new Sighting(track.Id, embedding, cameraId, track.StartTime, ended ? track.LastSeen : null, track.Id,
+            id.IdentityId, id.Name, id.Similarity, thumbKey ?? BlobKeys.Thumbnail(cameraId, track.Id))], ct);
     }
 
     public Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct) =>

@@ -47,6 +47,7 @@ public static class ApiEndpoints
         MapCameras(api);
         MapPersons(api);
         MapEvents(api);
+        api.MapSearch();
         api.MapGet("/blobs/{**key}", async (string key, IBlobStore blobs, CancellationToken ct) =>
         {
             try
