@@ -58,7 +58,7 @@ public sealed class Fr68Landmarker : ILandmarker
     }
 
     /// <summary>The crop the model was trained on: the box itself, shifted inside the image.</summary>
-    internal static Rect CropRect(FaceBox box, int width, int height)
+    public static Rect CropRect(FaceBox box, int width, int height)
     {
         int x = (int)box.X1, y = (int)box.Y1;
         int w = Math.Max(1, Math.Min((int)box.Width, width - 1)), h = Math.Max(1, Math.Min((int)box.Height, height - 1));
