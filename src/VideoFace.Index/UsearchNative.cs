@@ -1,0 +1,52 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Cloud.Unum.USearch;
+
+namespace VideoFace.Index;
+
+/// <summary>
+/// The few calls of USearch's C API that the managed <see cref="USearchIndex"/> (2.26) does not expose: reserving
+/// capacity ahead (its Add reserves exactly size+n, so one-by-one adds would re-allocate the graph on every insert)
+/// and setting the search/insert expansion of a loaded index (a loaded file gets the library defaults).
+/// Same native library the package ships; the handle is the wrapper's private field, so a version bump that
+/// renames it fails loudly at open.
+/// </summary>
+internal static partial class UsearchNative
+{
+    private const string Library = "libusearch_c";
+
+    private static readonly FieldInfo HandleField =
+        typeof(USearchIndex).GetField("_index", BindingFlags.NonPublic | BindingFlags.Instance)
+        ?? throw new InvalidOperationException("Cloud.Unum.USearch changed: USearchIndex._index not found.");
+
+    public static void Reserve(USearchIndex index, ulong capacity)
+    {
+        usearch_reserve(Handle(index), (nuint)capacity, out var error);
+        Check(error, "reserve");
+    }
+
+    public static void SetExpansion(USearchIndex index, int add, int search)
+    {
+        var handle = Handle(index);
+        usearch_change_expansion_add(handle, (nuint)add, out var error);
+        Check(error, "change_expansion_add");
+        usearch_change_expansion_search(handle, (nuint)search, out error);
+        Check(error, "change_expansion_search");
+    }
+
+    private static IntPtr Handle(USearchIndex index) => (IntPtr)HandleField.GetValue(index)!;
+
+    private static void Check(IntPtr error, string call)
+    {
+        if (error != IntPtr.Zero) throw new USearchException($"usearch_{call}: {Marshal.PtrToStringAnsi(error)}");
+    }
+
+    [LibraryImport(Library)]
+    private static partial void usearch_reserve(IntPtr index, nuint capacity, out IntPtr error);
+
+    [LibraryImport(Library)]
+    private static partial void usearch_change_expansion_add(IntPtr index, nuint expansion, out IntPtr error);
+
+    [LibraryImport(Library)]
+    private static partial void usearch_change_expansion_search(IntPtr index, nuint expansion, out IntPtr error);
+}

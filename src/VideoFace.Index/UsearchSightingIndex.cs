@@ -1,0 +1,362 @@
+using Cloud.Unum.USearch;
+
+namespace VideoFace.Index;
+
+/// <summary>
+/// The embedded sighting index: SQLite (WAL, synchronous=FULL) is the source of truth, a USearch HNSW graph
+/// (cosine) answers nearest-neighbour queries. A sighting is durable once <see cref="UpsertAsync"/> returns; the
+/// graph file is a checkpoint tagged with the last write sequence it contains, and opening replays every later
+/// change from SQLite (or rebuilds the graph when its file is missing or unreadable), so a kill -9 at any point
+/// loses nothing that was acknowledged and leaves nothing half-written.
+/// </summary>
+public sealed class UsearchSightingIndex : ISightingIndex
+{
+    private const string GraphFile = "sightings.usearch";
+
+    private readonly UsearchSightingIndexOptions _options;
+    private readonly SqliteSightingStore _store;
+    private readonly string _graphPath;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly ReaderWriterLockSlim _graphLock = new();
+    private readonly Timer? _timer;
+    private USearchIndex _graph;
+    private long _appliedSeq;
+    private long _changesSinceCheckpoint;
+    private bool _disposed;
+
+    private UsearchSightingIndex(UsearchSightingIndexOptions options)
+    {
+        _options = options;
+        System.IO.Directory.CreateDirectory(options.Directory);
+        _graphPath = Path.Combine(options.Directory, GraphFile);
+        _store = new SqliteSightingStore(Path.Combine(options.Directory, "sightings.db"), options.Dimension);
+        (_graph, How) = OpenGraph();
+        if (options.CheckpointInterval > TimeSpan.Zero)
+            _timer = new Timer(_ => TryTimedCheckpoint(), null, options.CheckpointInterval, options.CheckpointInterval);
+    }
+
+    /// <summary>Opens (or creates) the index in <see cref="UsearchSightingIndexOptions.Directory"/>.</summary>
+    public static UsearchSightingIndex Open(UsearchSightingIndexOptions options)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        return new UsearchSightingIndex(options);
+    }
+
+    public int Dimension => _options.Dimension;
+
+    /// <summary>How the graph was obtained at open: "new", "checkpoint+N replayed" or "rebuilt: reason".</summary>
+    public string How { get; }
+
+    /// <summary>Vectors in the graph (equals <see cref="CountAsync"/> once writes are applied).</summary>
+    public long GraphSize
+    {
+        get
+        {
+            _graphLock.EnterReadLock();
+            try { return (long)_graph.Size(); }
+            finally { _graphLock.ExitReadLock(); }
+        }
+    }
+
+    public async Task UpsertAsync(IReadOnlyList<Sighting> sightings, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(sightings);
+        // Last write of an id within one batch wins, as it would across batches.
+        var batch = sightings.GroupBy(s => s.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        foreach (var s in batch)
+        {
+            if (string.IsNullOrEmpty(s.Id)) throw new ArgumentException("A sighting needs an id.", nameof(sightings));
+            VectorMath.Validate(s.Embedding, Dimension, $"sighting {s.Id}");
+        }
+        if (batch.Count == 0) return;
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var keys = _store.Upsert(batch); // committed: durable from here on
+            _graphLock.EnterWriteLock();
+            try
+            {
+                for (var i = 0; i < keys.Length; i++)
+                    if (_graph.Contains((ulong)keys[i])) _graph.Remove((ulong)keys[i]);
+                AddToGraph(keys, batch.Select(s => s.Embedding).ToArray());
+                _appliedSeq = _store.LastSeq;
+            }
+            finally { _graphLock.ExitWriteLock(); }
+            AfterChanges(keys.Length);
+        }
+        finally { _writeGate.Release(); }
+    }
+
+    public Task<IReadOnlyList<SightingHit>> SearchAsync(SightingQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        VectorMath.Validate(query.Embedding, Dimension, "query");
+        if (query.TopK <= 0) return Task.FromResult<IReadOnlyList<SightingHit>>([]);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var filter = new SqlFilter(query);
+        IReadOnlyList<SightingHit> hits;
+        if (filter.IsEmpty) hits = GraphSearch(query, filter, query.TopK) ?? [];
+        else
+        {
+            var matching = _store.Count(filter);
+            var total = Math.Max(1, GraphSize);
+            if (matching == 0) hits = [];
+            else if (matching <= _options.ExactScanThreshold) hits = ExactSearch(query, filter);
+            else
+            {
+                // Expected share of graph neighbours passing the filter is matching/total: start at twice the
+                // fetch that share implies, grow ×4, and give up on the graph past MaxOverFetchFactor × k.
+                var factor = (int)Math.Clamp(2.0 * total / matching, 4, _options.MaxOverFetchFactor);
+                for (; ; factor = Math.Min(factor * 4, _options.MaxOverFetchFactor))
+                {
+                    var fetch = (int)Math.Min((long)query.TopK * factor, total);
+                    var found = GraphSearch(query, filter, fetch, needPassing: query.TopK);
+                    if (found is not null) { hits = found; break; }
+                    if (factor >= _options.MaxOverFetchFactor || fetch >= total) { hits = ExactSearch(query, filter); break; }
+                }
+            }
+        }
+        return Task.FromResult(hits);
+    }
+
+    public Task<Sighting?> GetAsync(string id, CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Task.FromResult(_store.Get(id)?.Sighting);
+    }
+
+    public Task<long> DeleteByIdentityAsync(string identityId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(identityId);
+        return DeleteAsync("identity = $identity", cmd => cmd.Parameters.AddWithValue("$identity", identityId), ct);
+    }
+
+    public Task<long> DeleteOlderThanAsync(DateTimeOffset before, CancellationToken ct = default) =>
+        DeleteAsync("last_ticks < $before", cmd => cmd.Parameters.AddWithValue("$before", before.UtcTicks), ct);
+
+    public Task<long> CountAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Task.FromResult(_store.Count());
+    }
+
+    /// <summary>Saves the graph now (atomically: temp file + rename) and records the sequence it contains.</summary>
+    public async Task CheckpointAsync(CancellationToken ct = default)
+    {
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Checkpoint();
+        }
+        finally { _writeGate.Release(); }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_timer is not null) await _timer.DisposeAsync().ConfigureAwait(false);
+        await _writeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed) return;
+            if (_appliedSeq != _store.CheckpointSeq) Checkpoint();
+            _disposed = true;
+            _graph.Dispose();
+            _store.Dispose();
+        }
+        finally { _writeGate.Release(); }
+    }
+
+    /// <summary>Closes like a crash would: no checkpoint (tests of the replay path).</summary>
+    internal void CloseWithoutCheckpoint()
+    {
+        _timer?.Dispose();
+        _writeGate.Wait();
+        _disposed = true;
+        _graph.Dispose();
+        _store.Dispose();
+        _writeGate.Release();
+    }
+
+    private async Task<long> DeleteAsync(string where, Action<Microsoft.Data.Sqlite.SqliteCommand> bind, CancellationToken ct)
+    {
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var keys = _store.Delete(where, bind);
+            _graphLock.EnterWriteLock();
+            try
+            {
+                foreach (var key in keys) _graph.Remove((ulong)key);
+                _appliedSeq = _store.LastSeq;
+            }
+            finally { _graphLock.ExitWriteLock(); }
+            AfterChanges(keys.Count);
+            return keys.Count;
+        }
+        finally { _writeGate.Release(); }
+    }
+
+    /// <summary>
+    /// Graph candidates → rows passing the filter → exact cosine from the stored f32 embedding → min similarity →
+    /// top k. Returns null when <paramref name="needPassing"/> is set and fewer rows than that passed the filter.
+    /// </summary>
+    private List<SightingHit>? GraphSearch(SightingQuery query, SqlFilter filter, int fetch, int needPassing = 0)
+    {
+        ulong[] keys;
+        _graphLock.EnterReadLock();
+        try
+        {
+            if (_graph.Size() == 0) return [];
+            _graph.Search(query.Embedding, fetch, out keys, out _);
+        }
+        finally { _graphLock.ExitReadLock(); }
+        var rows = _store.GetByKeys(keys.Select(k => (long)k).ToList(), filter);
+        if (rows.Count < needPassing && keys.Length >= fetch) return null;
+        return Rank(query, rows.Select(r => r.Sighting));
+    }
+
+    private List<SightingHit> ExactSearch(SightingQuery query, SqlFilter filter)
+    {
+        var best = new PriorityQueue<long, float>(query.TopK + 1); // min-heap on similarity: the root is the worst kept
+        foreach (var (key, embedding) in _store.ScanEmbeddings(filter))
+        {
+            var sim = VectorMath.Cosine(query.Embedding, embedding);
+            if (query.MinSimilarity is { } min && sim < min) continue;
+            if (best.Count < query.TopK) best.Enqueue(key, sim);
+            else if (best.TryPeek(out _, out var worst) && sim > worst) best.EnqueueDequeue(key, sim);
+        }
+        var keys = new List<long>(best.Count);
+        while (best.TryDequeue(out var k, out _)) keys.Add(k);
+        return Rank(query, _store.GetByKeys(keys, filter).Select(r => r.Sighting));
+    }
+
+    private static List<SightingHit> Rank(SightingQuery query, IEnumerable<Sighting> sightings) =>
+        sightings.Select(s => new SightingHit(s, VectorMath.Cosine(query.Embedding, s.Embedding)))
+            .Where(h => query.MinSimilarity is not { } min || h.Similarity >= min)
+            .OrderByDescending(h => h.Similarity).ThenBy(h => h.Sighting.Id, StringComparer.Ordinal)
+            .Take(query.TopK).ToList();
+
+    /// <summary>Adds vectors under the write lock; large batches in parallel (USearch inserts are thread-safe).</summary>
+    private void AddToGraph(IReadOnlyList<long> keys, IReadOnlyList<float[]> vectors)
+    {
+        var needed = _graph.Size() + (ulong)keys.Count;
+        if (_graph.Capacity() < needed)
+            UsearchNative.Reserve(_graph, Math.Max(needed, _graph.Capacity() * 3 / 2 + 1_024)); // grow geometrically
+        if (keys.Count < 256)
+        {
+            for (var i = 0; i < keys.Count; i++) _graph.Add((ulong)keys[i], vectors[i]);
+            return;
+        }
+        Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => _graph.Add((ulong)keys[i], vectors[i]));
+    }
+
+    private (USearchIndex Graph, string How) OpenGraph()
+    {
+        var checkpointSeq = _store.CheckpointSeq;
+        if (File.Exists(_graphPath) && checkpointSeq > 0)
+        {
+            USearchIndex? graph = null;
+            try
+            {
+                graph = new USearchIndex(_graphPath, view: false);
+                if ((int)graph.Dimensions() != Dimension) throw new InvalidDataException($"graph has {graph.Dimensions()} dimensions");
+                UsearchNative.SetExpansion(graph, _options.ExpansionAdd, _options.ExpansionSearch);
+                _graph = graph;
+                var replayed = Replay(checkpointSeq);
+                var count = _store.Count();
+                if ((long)graph.Size() != count) throw new InvalidDataException($"graph holds {graph.Size()} vectors, SQLite {count} rows");
+                _appliedSeq = _store.LastSeq;
+                return (graph, $"checkpoint+{replayed} replayed");
+            }
+            catch (Exception e) when (e is USearchException or InvalidDataException or IOException)
+            {
+                graph?.Dispose();
+                return (Rebuild(), "rebuilt: " + e.Message);
+            }
+        }
+        var how = File.Exists(_graphPath) ? "rebuilt: no checkpoint recorded" : _store.Count() == 0 ? "new" : "rebuilt: graph file missing";
+        return (Rebuild(), how);
+    }
+
+    private int Replay(long afterSeq)
+    {
+        var replayed = 0;
+        var keys = new List<long>();
+        var vectors = new List<float[]>();
+        foreach (var (_, key, embedding) in _store.ChangesAfter(afterSeq))
+        {
+            if (_graph.Contains((ulong)key)) _graph.Remove((ulong)key);
+            if (embedding is not null) { keys.Add(key); vectors.Add(embedding); }
+            replayed++;
+        }
+        AddToGraph(keys, vectors);
+        return replayed;
+    }
+
+    private USearchIndex Rebuild()
+    {
+        _graph = NewGraph();
+        var keys = new List<long>();
+        var vectors = new List<float[]>();
+        foreach (var (_, key, embedding) in _store.ChangesAfter(0))
+        {
+            if (embedding is null) continue;
+            keys.Add(key);
+            vectors.Add(embedding);
+            if (keys.Count == 50_000) { AddToGraph(keys, vectors); keys.Clear(); vectors.Clear(); }
+        }
+        AddToGraph(keys, vectors);
+        _appliedSeq = _store.LastSeq;
+        _changesSinceCheckpoint = _store.Count();
+        if (File.Exists(_graphPath)) File.Delete(_graphPath);
+        return _graph;
+    }
+
+    private USearchIndex NewGraph() => new(
+        MetricKind.Cos,
+        _options.Quantization == VectorQuantization.Float16 ? ScalarKind.Float16 : ScalarKind.Float32,
+        (ulong)_options.Dimension,
+        (ulong)_options.Connectivity,
+        (ulong)_options.ExpansionAdd,
+        (ulong)_options.ExpansionSearch);
+
+    private void AfterChanges(int changes)
+    {
+        _changesSinceCheckpoint += changes;
+        if (_options.CheckpointEveryChanges > 0 && _changesSinceCheckpoint >= _options.CheckpointEveryChanges) Checkpoint();
+    }
+
+    private void TryTimedCheckpoint()
+    {
+        if (!_writeGate.Wait(0)) return; // busy writer: next tick
+        try
+        {
+            if (!_disposed && _appliedSeq != _store.CheckpointSeq) Checkpoint();
+        }
+        catch (Exception e) when (e is USearchException or IOException)
+        {
+            // The graph stays recoverable from SQLite; the next checkpoint retries.
+        }
+        finally { _writeGate.Release(); }
+    }
+
+    /// <summary>Caller holds the write gate, so the graph cannot change while it is saved.</summary>
+    private void Checkpoint()
+    {
+        var tmp = _graphPath + ".tmp";
+        _graphLock.EnterReadLock();
+        try { _graph.Save(tmp); }
+        finally { _graphLock.ExitReadLock(); }
+        using (var f = new FileStream(tmp, FileMode.Open, FileAccess.ReadWrite)) f.Flush(flushToDisk: true);
+        File.Move(tmp, _graphPath, overwrite: true);
+        // Only after the file is in place: a crash in between leaves an older recorded sequence, and replaying
+        // changes the file already holds is idempotent (remove + re-add).
+        _store.SetCheckpoint(_appliedSeq);
+        _changesSinceCheckpoint = 0;
+    }
+}

@@ -1,0 +1,105 @@
+namespace VideoFace.Index.Tests;
+
+/// <summary>The contract on the embedded store, plus what only it has: files on disk.</summary>
+public sealed class UsearchSightingIndexTests : SightingIndexContract
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "vf-index-" + Guid.NewGuid().ToString("N"));
+
+    private UsearchSightingIndexOptions Options(int checkpointEvery = 0) => new()
+    {
+        Directory = _dir, Dimension = Dim, CheckpointEveryChanges = checkpointEvery, CheckpointInterval = TimeSpan.Zero,
+        // Small enough that the filtered tests below also take the graph over-fetch path.
+        ExactScanThreshold = 2,
+    };
+
+    protected override Task<ISightingIndex> CreateAsync() => Task.FromResult<ISightingIndex>(UsearchSightingIndex.Open(Options()));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task<UsearchSightingIndex> ReopenAsync(Action? whileClosed = null, bool checkpointOnClose = true)
+    {
+        if (checkpointOnClose) await Index.DisposeAsync();
+        else ((UsearchSightingIndex)Index).CloseWithoutCheckpoint();
+        whileClosed?.Invoke();
+        var reopened = UsearchSightingIndex.Open(Options());
+        SetIndex(reopened);
+        return reopened;
+    }
+
+    [Fact]
+    public async Task Reopen_AfterDispose_LoadsCheckpointWithEverything()
+    {
+        var (q, ids) = await FillAsync();
+        var reopened = await ReopenAsync();
+        Assert.Equal("checkpoint+0 replayed", reopened.How);
+        await AssertAllPresentAsync(reopened, q, ids);
+    }
+
+    [Fact]
+    public async Task Reopen_WithChangesAfterCheckpoint_ReplaysUpsertsAndDeletes()
+    {
+        var (q, ids) = await FillAsync();
+        await ((UsearchSightingIndex)Index).CheckpointAsync();
+        var late = S("late", Near(q, .99f), identity: "late");
+        await Index.UpsertAsync([late, S(ids[0], Near(q, .98f), identity: "p9")]); // one new, one replaced
+        Assert.Equal(1, await Index.DeleteByIdentityAsync("p3"));
+        var reopened = await ReopenAsync(checkpointOnClose: false);
+        Assert.StartsWith("checkpoint+", reopened.How);
+        Assert.NotEqual("checkpoint+0 replayed", reopened.How);
+        Assert.Equal(ids.Count, await reopened.CountAsync());
+        Assert.Equal(ids.Count, reopened.GraphSize);
+        var top = await reopened.SearchAsync(new SightingQuery(q, TopK: 2));
+        Assert.Equal(["late", ids[0]], top.Select(h => h.Sighting.Id));
+        Assert.Empty(await reopened.SearchAsync(new SightingQuery(q, IdentityId: "p3")));
+    }
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("corrupt")]
+    public async Task Reopen_GraphFileMissingOrCorrupt_RebuildsFromSqlite(string damage)
+    {
+        var (q, ids) = await FillAsync();
+        var graph = Path.Combine(_dir, "sightings.usearch");
+        var reopened = await ReopenAsync(() =>
+        {
+            if (damage == "missing") File.Delete(graph);
+            else File.WriteAllBytes(graph, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 31))]);
+        });
+        Assert.StartsWith("rebuilt", reopened.How);
+        await AssertAllPresentAsync(reopened, q, ids);
+    }
+
+    [Fact]
+    public async Task Search_SelectiveFilterOnLargerIndex_ExactFallbackFindsRareMatches()
+    {
+        var q = Vec();
+        var many = Enumerable.Range(0, 2_000).Select(i => S($"x{i}", Near(q, .6f + (i % 30) / 100f), "busy")).ToList();
+        many.AddRange(Enumerable.Range(0, 3).Select(i => S($"rare{i}", Near(q, .3f - i / 10f), "quiet")));
+        await Index.UpsertAsync(many);
+        // "quiet" is 3 rows in 2,003 (above the exact-scan threshold of this fixture) and far from q: even 64× k
+        // over-fetch from the graph cannot reach them, the exact fallback must.
+        var hits = await Index.SearchAsync(new SightingQuery(q, TopK: 3, Cameras: ["quiet"]));
+        Assert.Equal(["rare0", "rare1", "rare2"], hits.Select(h => h.Sighting.Id));
+    }
+
+    private async Task<(float[] Query, List<string> Ids)> FillAsync()
+    {
+        var q = Vec();
+        var batch = Enumerable.Range(0, 400).Select(i => S($"f{i}", Near(q, .2f + i / 1000f), identity: $"p{i % 7}")).ToList();
+        batch.RemoveAll(s => s.IdentityId == "p3" && s.Id != "f3");
+        await Index.UpsertAsync(batch);
+        return (q, batch.Select(s => s.Id).ToList());
+    }
+
+    private static async Task AssertAllPresentAsync(UsearchSightingIndex index, float[] q, List<string> ids)
+    {
+        Assert.Equal(ids.Count, await index.CountAsync());
+        Assert.Equal(ids.Count, index.GraphSize);
+        var all = await index.SearchAsync(new SightingQuery(q, TopK: ids.Count));
+        Assert.Equal(ids.Order(), all.Select(h => h.Sighting.Id).Order());
+    }
+}
