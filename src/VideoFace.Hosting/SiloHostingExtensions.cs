@@ -25,6 +25,9 @@ namespace VideoFace.Hosting;
 /// <summary>Wires a VideoFace silo: Orleans (per profile), device metadata and placement, the vision/media/tracking services.</summary>
 public static class SiloHostingExtensions
 {
+    /// <summary>Configuration section bound to Orleans' <see cref="ClusterMembershipOptions"/> (failure detection).</summary>
+    public const string OrleansMembershipSection = "Orleans:ClusterMembership";
+
     /// <summary>The silo with its services, Orleans configured from the "VideoFace" section (profile, ports, devices).</summary>
     public static VideoFaceHostOptions AddVideoFaceSilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configureSilo = null)
     {
@@ -84,6 +87,9 @@ public static class SiloHostingExtensions
             [Names.SiloNameMetadataKey] = host.EffectiveSiloName,
         });
         silo.Services.AddPlacementFilter<InferenceDevicePlacementFilterStrategy, InferenceDevicePlacementFilterDirector>(ServiceLifetime.Singleton);
+        // Orleans does not read its membership settings from configuration; "Orleans:ClusterMembership:ProbeTimeout" etc.
+        // tune silo-death detection, which bounds how fast a dead silo's cameras resume elsewhere
+        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration(OrleansMembershipSection);
         silo.AddMemoryStreams(Names.StreamProvider);
         if (host.Profile == HostingProfile.Embedded)
         {

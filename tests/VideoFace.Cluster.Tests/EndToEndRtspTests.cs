@@ -43,6 +43,20 @@ public sealed class RtspClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // a fixture whose start failed is not disposed by xunit: clean up here then
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         StartedAt = DateTimeOffset.UtcNow;
         var video = await FaceVideo.CreateAsync(Path.Combine(Folder, "people.mp4"), People.Select(p => TestData.Face(p.Person, p.InVideo)).ToList());
         _rtsp = new RtspServer(video);
