@@ -24,7 +24,7 @@ public sealed class RecallTests(ITestOutputHelper output) : IDisposable
         {
             Directory = _dir, Dimension = dim, CheckpointEveryChanges = 0, CheckpointInterval = TimeSpan.Zero,
             // Build-time tuning so 100k inserts fit the test budget on two cores; search expansion keeps recall.
-            Connectivity = 12, ExpansionAdd = 40, ExpansionSearch = 128,
+            Connectivity = 16, ExpansionAdd = 64, ExpansionSearch = 128,
         });
         const int batch = 10_000;
         for (var start = 0; start < data.Length; start += batch)
