@@ -5,6 +5,7 @@ using VideoFace.Cli.Commands;
 var root = new RootCommand("VideoFace: face detection, recognition and search over video");
 GlobalOptions.AddTo(root);
 root.Options.Add(ServerClient.Server);
+root.Options.Add(ServerClient.ApiKey);
 root.Subcommands.Add(EnrollCommand.Create());
 root.Subcommands.Add(IdentifyCommand.Create());
 root.Subcommands.Add(AnnotateCommand.Create());

@@ -17,12 +17,21 @@ internal sealed class ServerClient : IDisposable
         Recursive = true,
     };
 
-    private readonly HttpClient _http;
+    public static readonly Option<string?> ApiKey = new("--api-key")
+    {
+        Description = "API key of the server (default $VIDEOFACE_API_KEY, else the local embedded server's key from the data folder)",
+        Recursive = true,
+    };
 
-    public ServerClient(string baseUrl, TimeSpan? timeout = null)
+    private readonly HttpClient _http;
+    private readonly string? _apiKey;
+
+    public ServerClient(string baseUrl, string? apiKey = null, TimeSpan? timeout = null)
     {
         BaseUrl = baseUrl.TrimEnd('/');
+        _apiKey = apiKey;
         _http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = timeout ?? TimeSpan.FromMinutes(5) };
+        if (apiKey is not null) _http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
     }
 
     public string BaseUrl { get; }
@@ -35,7 +44,15 @@ internal sealed class ServerClient : IDisposable
     public static bool Explicit(ParseResult pr) =>
         pr.GetValue(Server) is not null || Environment.GetEnvironmentVariable("VIDEOFACE_SERVER") is not null;
 
-    public static ServerClient For(ParseResult pr) => new(UrlOf(pr));
+    public static ServerClient For(ParseResult pr) => new(UrlOf(pr), KeyOf(pr));
+
+    /// <summary>--api-key, else $VIDEOFACE_API_KEY, else the key the embedded server keeps in the data folder.</summary>
+    public static string? KeyOf(ParseResult pr)
+    {
+        if ((pr.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("VIDEOFACE_API_KEY")) is { Length: > 0 } key) return key;
+        var file = Path.Combine(GlobalOptions.DataDirectory(pr), "api-key");
+        return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+    }
 
     /// <summary>Whether a VideoFace server answers at the URL (short timeout).</summary>
     public async Task<bool> IsUpAsync(CancellationToken ct)
@@ -89,6 +106,7 @@ internal sealed class ServerClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var http = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        if (_apiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", _apiKey);
         using var response = await Send(http, request, HttpCompletionOption.ResponseHeadersRead, ct);
         await EnsureOk(response, ct);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VideoFace.Hosting.Api;
 
@@ -22,9 +23,17 @@ public static class VideoFaceHost
         configure?.Invoke(builder);
         var host = builder.AddVideoFaceSilo();
         builder.Services.AddVideoFaceApi();
+        var keys = host.AllowAnonymousApi ? [] : host.ApiKeys.Count > 0 || host.Profile == HostingProfile.Cluster
+            ? host.ApiKeys
+            : [ApiKeys.LocalKey(host.DataDirectory)];
+        builder.Services.AddSingleton(new ApiKeys(keys));
         builder.WebHost.UseUrls(host.HttpPort > 0 ? $"http://{host.HttpHost}:{host.HttpPort}" : "http://127.0.0.1:0");
         var app = builder.Build();
-        if (host.HttpPort > 0) app.MapVideoFaceApi();
+        if (host.HttpPort > 0)
+        {
+            app.UseVideoFaceApiKeys();
+            app.MapVideoFaceApi();
+        }
         return app;
     }
 }

@@ -41,6 +41,12 @@ public sealed class VideoFaceHostOptions
     /// <summary>Azure Storage connection string of the cluster profile (Azurite: "UseDevelopmentStorage=true" or its full form).</summary>
     public string? AzureStorageConnectionString { get; set; }
 
+    /// <summary>API keys accepted on /api (VideoFace:ApiKeys:0, …). Embedded: when empty, a key is generated into DATA/api-key.</summary>
+    public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Serve the API without keys. Only allowed when it listens on loopback (for tests and local tools).</summary>
+    public bool AllowAnonymousApi { get; set; }
+
     /// <summary>How often the camera watchdog revives cameras whose silo died (besides their reminders).</summary>
     public TimeSpan CameraWatchdogInterval { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -61,6 +67,10 @@ public sealed class VideoFaceHostOptions
         foreach (var d in Devices.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!(d == "cpu" || System.Text.RegularExpressions.Regex.IsMatch(d, @"^(gpu|cuda|trt|tensorrt):\d+$")))
                 e.Add($"{K(nameof(Devices))}: unknown device '{d}' (use cpu, gpu:N or trt:N)");
+        if (AllowAnonymousApi && HttpPort > 0 && !(HttpHost is "127.0.0.1" or "localhost" or "::1"))
+            e.Add($"{K(nameof(AllowAnonymousApi))} is only allowed when {K(nameof(HttpHost))} is loopback (was {HttpHost})");
+        if (Profile == HostingProfile.Cluster && HttpPort > 0 && ApiKeys.Count == 0 && !AllowAnonymousApi)
+            e.Add($"{K(nameof(ApiKeys))}: the Cluster profile needs at least one API key for its HTTP API");
         if (CameraWatchdogInterval < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraWatchdogInterval))} must be at least 1 s");
         if (CameraReminderPeriod < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraReminderPeriod))} must be at least 1 s");
         return e;

@@ -75,7 +75,9 @@ public sealed class EmbeddedRestartTests : IAsyncLifetime
             ["Tracking:MaxAge"] = "00:00:01.500",
         }, builder => builder.Logging.ClearProviders());
         await app.StartAsync();
-        return new RunningApp(app, new Api(new Uri($"http://127.0.0.1:{ports[2]}")));
+        // the embedded profile writes its API key into the data folder, where the CLI on this machine reads it too
+        var key = File.ReadAllText(Path.Combine(_folder, "data", "api-key")).Trim();
+        return new RunningApp(app, new Api(new Uri($"http://127.0.0.1:{ports[2]}"), key));
     }
 
     private sealed record RunningApp(WebApplication App, Api Api) : IAsyncDisposable

@@ -102,6 +102,7 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IAsyncLifetime
             string.Create(inv, $"--VideoFace:GatewayPort={p[1]}"),
             string.Create(inv, $"--VideoFace:HttpPort={p[2]}"),
             "--VideoFace:Devices=cpu",
+            $"--VideoFace:ApiKeys:0={ApiKey}",
             "--VideoFace:CameraWatchdogInterval=00:00:03",
             $"--Vision:ModelsDirectory={TestData.Models}",
             "--Vision:IntraOpThreads=1", // three silos share two cores
@@ -113,8 +114,10 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IAsyncLifetime
             "--Logging:LogLevel:VideoFace=Information",
         ];
         var process = new ChildProcess(name, "dotnet", args, _folder);
-        return (process, new Api(new Uri($"http://127.0.0.1:{p[2]}")));
+        return (process, new Api(new Uri($"http://127.0.0.1:{p[2]}"), ApiKey));
     }
+
+    private const string ApiKey = "failover-test-key";
 
     /// <summary>silos/VideoFace.Silo's build output, same configuration as this test assembly (the project reference builds it).</summary>
     private static string SiloDll

@@ -36,7 +36,7 @@ internal static class UpCommand
             var url = $"http://127.0.0.1:{pr.GetValue(httpPort)}";
             Console.WriteLine($"VideoFace is up: HTTP API {url} (OpenAPI {url}/openapi/v1.json), data in {data}");
             Console.WriteLine("Try: ./videoface camera add cam1 <rtsp-url-or-video>, ./videoface person add NAME photo.jpg, ./videoface events --follow");
-            if (pr.GetValue(sample)) await AddSampleAsync(url, ct);
+            if (pr.GetValue(sample)) await AddSampleAsync(url, ServerClient.KeyOf(pr), ct);
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);
@@ -52,9 +52,9 @@ internal static class UpCommand
     }
 
     /// <summary>Enrols the demo people and adds the sample camera (the Hamilton clip, played like a live camera).</summary>
-    private static async Task AddSampleAsync(string url, CancellationToken ct)
+    private static async Task AddSampleAsync(string url, string? apiKey, CancellationToken ct)
     {
-        using var server = new ServerClient(url);
+        using var server = new ServerClient(url, apiKey);
         var cameras = await server.GetAsync("api/cameras", ct);
         if (cameras.GetArrayLength() > 0)
         {

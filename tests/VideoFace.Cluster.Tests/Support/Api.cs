@@ -4,9 +4,18 @@ using System.Text.Json;
 namespace VideoFace.Cluster.Tests.Support;
 
 /// <summary>Small HTTP API client for tests (snake_case JSON as the API writes it).</summary>
-public sealed class Api(Uri baseAddress) : IDisposable
+public sealed class Api : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly Uri baseAddress;
+    private readonly HttpClient _http;
+
+    /// <summary>A client sending <paramref name="apiKey"/> as X-Api-Key on every request.</summary>
+    public Api(Uri baseAddress, string? apiKey)
+    {
+        this.baseAddress = baseAddress;
+        _http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (apiKey is not null) _http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+    }
 
     public Uri BaseAddress => baseAddress;
 
