@@ -13,6 +13,7 @@ using VideoFace.Grains.Gallery;
 using VideoFace.Grains.Inference;
 using VideoFace.Grains.Placement;
 using VideoFace.Grains.Sessions;
+using VideoFace.Index;
 using VideoFace.Media;
 using VideoFace.Orleans.Sqlite;
 using VideoFace.Pipeline;
@@ -53,6 +54,8 @@ public static class SiloHostingExtensions
         var tracking = Bind<TrackerOptions>(config, TrackerOptions.SectionName, o => o.Validate());
         var batching = Bind<InferenceBatcherOptions>(config, "Inference", o => o.Validate());
         var gallery = Bind<GalleryOptions>(config, GalleryOptions.SectionName, o => o.Validate());
+        var indexOptions = new UsearchSightingIndexOptions();
+        config.GetSection(UsearchSightingIndexOptions.SectionName).Bind(indexOptions);
 
         if (host.Profile == HostingProfile.Embedded) Directory.CreateDirectory(host.DataDirectory);
         var services = builder.Services;
@@ -66,6 +69,18 @@ public static class SiloHostingExtensions
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IBlobStore>(_ => new LocalFolderBlobStore(Path.Combine(
             host.Profile == HostingProfile.Embedded ? host.DataDirectory : Path.Combine(Path.GetTempPath(), "videoface-" + host.EffectiveSiloName), "blobs")));
+        if (host.Profile == HostingProfile.Embedded)
+        {
+            // the embedded vector index lives beside the grain state; its dimension follows the local embedder
+            services.AddSingleton<ISightingIndex>(sp =>
+            {
+                if (string.IsNullOrEmpty(indexOptions.Directory)) indexOptions.Directory = Path.Combine(host.DataDirectory, "index");
+                if (host.DeviceList.Count > 0) indexOptions.Dimension = sp.GetRequiredService<IInferenceDevices>().Get().Analyzer.EmbeddingDimension;
+                var errors = indexOptions.Validate();
+                if (errors.Count > 0) throw new OptionsValidationException(UsearchSightingIndexOptions.SectionName, typeof(UsearchSightingIndexOptions), errors);
+                return UsearchSightingIndex.Open(indexOptions);
+            });
+        }
         services.AddSingleton<CameraSessionHost>();
         services.AddSingleton<ICameraSessionHost>(sp => sp.GetRequiredService<CameraSessionHost>());
         services.AddHostedService<CameraWatchdog>();
@@ -142,6 +157,7 @@ public static class SiloHostingExtensions
         public Task StartAsync(CancellationToken cancellationToken)
         {
             services.GetRequiredService<IInferenceDevices>();
+            services.GetService<ISightingIndex>();
             return Task.CompletedTask;
         }
 
