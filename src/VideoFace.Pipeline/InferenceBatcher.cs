@@ -80,7 +80,7 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
     {
         var request = new DetectRequest(bgr);
         await _queue.Writer.WriteAsync(request, ct).ConfigureAwait(false);
-        return await request.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
+        return await WaitAsync(request, request.Completion.Task, ct).ConfigureAwait(false);
     }
 
     /// <summary>Normed embeddings of aligned crops, computed in a batch with other cameras' crops. Crops must stay alive until done.</summary>
@@ -89,7 +89,7 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
         if (alignedCrops.Count == 0) return [];
         var request = new EmbedRequest(alignedCrops);
         await _queue.Writer.WriteAsync(request, ct).ConfigureAwait(false);
-        return await request.Completion.Task.WaitAsync(ct).ConfigureAwait(false);
+        return await WaitAsync(request, request.Completion.Task, ct).ConfigureAwait(false);
     }
 
     /// <summary>Detect, align and embed every face of a frame (largest first) through the shared device.</summary>
@@ -107,6 +107,26 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
         finally
         {
             foreach (var c in crops) c.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Waits for a queued request. Cancellation marks it so the worker skips it, but the caller still waits until the
+    /// worker is done with it: the caller owns the Mats and may free them as soon as this returns, so returning while
+    /// the worker reads them in native code would be a use-after-free.
+    /// </summary>
+    private static async Task<T> WaitAsync<T>(Request request, Task<T> completion, CancellationToken ct)
+    {
+        using (ct.Register(static r => ((Request)r!).Cancel(), request))
+        {
+            try
+            {
+                return await completion.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(ct);
+            }
         }
     }
 
@@ -143,6 +163,9 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
 
     private void Process(List<Request> batch)
     {
+        // requests whose caller gave up are completed as cancelled without touching their Mats
+        foreach (var r in batch) if (r.IsCancelled) r.Fail(new OperationCanceledException());
+        batch.RemoveAll(r => r.IsCancelled);
         foreach (var d in batch.OfType<DetectRequest>())
         {
             try
@@ -200,7 +223,10 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
     private abstract class Request
     {
         private readonly long _queuedAt = Stopwatch.GetTimestamp();
+        private int _cancelled;
         public TimeSpan Waited => Stopwatch.GetElapsedTime(_queuedAt);
+        public bool IsCancelled => Volatile.Read(ref _cancelled) == 1;
+        public void Cancel() => Volatile.Write(ref _cancelled, 1);
         public abstract void Fail(Exception ex);
     }
 
