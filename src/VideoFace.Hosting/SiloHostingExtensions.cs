@@ -14,6 +14,7 @@ using VideoFace.Grains.Inference;
 using VideoFace.Grains.Placement;
 using VideoFace.Grains.Sessions;
 using VideoFace.Index;
+using VideoFace.Index.Qdrant;
 using VideoFace.Media;
 using VideoFace.Orleans.Sqlite;
 using VideoFace.Pipeline;
@@ -69,7 +70,21 @@ public static class SiloHostingExtensions
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IBlobStore>(_ => new LocalFolderBlobStore(Path.Combine(
             host.Profile == HostingProfile.Embedded ? host.DataDirectory : Path.Combine(Path.GetTempPath(), "videoface-" + host.EffectiveSiloName), "blobs")));
-        if (host.Profile == HostingProfile.Embedded)
+        var qdrant = new QdrantSightingIndexOptions();
+        var qdrantSection = config.GetSection(QdrantSightingIndexOptions.SectionName);
+        qdrantSection.Bind(qdrant);
+        if (qdrantSection.Exists())
+        {
+            // Qdrant when configured (the cluster's shared vector store); its dimension follows the local embedder
+            services.AddSingleton<ISightingIndex>(sp =>
+            {
+                if (host.DeviceList.Count > 0) qdrant.Dimension = sp.GetRequiredService<IInferenceDevices>().Get().Analyzer.EmbeddingDimension;
+                var errors = qdrant.Validate();
+                if (errors.Count > 0) throw new OptionsValidationException(QdrantSightingIndexOptions.SectionName, typeof(QdrantSightingIndexOptions), errors);
+                return QdrantSightingIndex.OpenAsync(qdrant).GetAwaiter().GetResult();
+            });
+        }
+        else if (host.Profile == HostingProfile.Embedded)
         {
             // the embedded vector index lives beside the grain state; its dimension follows the local embedder
             services.AddSingleton<ISightingIndex>(sp =>
