@@ -1,0 +1,16 @@
+using Orleans;
+
+namespace VideoFace.Abstractions;
+
+/// <summary>The alert rules (key: <see cref="AlertNames.Default"/>), persisted.</summary>
+public interface IAlertRulesGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a rule, or replaces the one with the same id; returns it as stored.</summary>
+    Task<AlertRule> AddAsync(AlertRule rule);
+
+    Task<bool> RemoveAsync(string ruleId);
+
+    Task<IReadOnlyList<AlertRule>> ListAsync();
+
+    Task<AlertRule?> GetAsync(string ruleId);
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+using VideoFace.Abstractions;
+
+namespace VideoFace.Grains.Alerts;
+
+/// <summary>Persisted state of the alert evaluator: dedupe/cooldown expiries, so a restart does not alert twice for one walk-by.</summary>
+[GenerateSerializer, Alias("vf.AlertEvaluatorState")]
+public sealed class AlertEvaluatorState
+{
+    [Id(0)] public Dictionary<string, DateTimeOffset> Expiries { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Evaluates the rules on each identity event. An implicit subscription makes exactly one evaluator per identity
+/// stream in the whole cluster (a silo hosted service would run once per silo and alert N times), and it is
+/// re-activated wherever the stream delivers after a silo dies; matches go to the alert log.
+/// </summary>
+[ImplicitStreamSubscription(Names.IdentityEventsNamespace)]
+public sealed partial class AlertEvaluatorGrain(
+    [PersistentState("alert-evaluator", Names.Storage)] IPersistentState<AlertEvaluatorState> state,
+    IServiceProvider services,
+    ILogger<AlertEvaluatorGrain> logger)
+    : Grain, IAlertEvaluatorGrain, IStreamSubscriptionObserver, IAsyncObserver<IdentityEvent>
+{
+    // optional: a silo composed without the alert services still runs (and evaluates with defaults)
+    private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<IdentityEvent>().ResumeAsync(this);
+
+    public async Task OnNextAsync(IdentityEvent item, StreamSequenceToken? token = null)
+    {
+        try
+        {
+            await EvaluateAsync(item);
+        }
+        catch (Exception ex)
+        {
+            // one bad event must not stall the stream for every later one
+            LogEvaluationFailed(logger, ex, item.EventId, item.IdentityId);
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(logger, ex);
+        return Task.CompletedTask;
+    }
+
+    public async Task<IReadOnlyList<Alert>> EvaluateAsync(IdentityEvent e)
+    {
+        if (e.Kind == IdentityEventKind.Left) return [];
+        var rules = await GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default).ListAsync();
+        if (rules.Count == 0) return [];
+        var now = _time.GetUtcNow();
+        var cooldowns = new AlertCooldowns(state.State.Expiries);
+        var fired = rules.Where(r => AlertRuleMatcher.Matches(r, e) && cooldowns.CanFire(r, e, now)).ToList();
+        if (fired.Count == 0) return [];
+
+        // log first, then remember: a crash in between re-alerts (at-least-once), never loses an alert
+        var logged = await GrainFactory.GetGrain<IAlertLogGrain>(AlertNames.Default).AppendAsync(fired.Select(r => AlertRules.Create(r, e)).ToList());
+        foreach (var r in fired) cooldowns.Record(r, e, now);
+        cooldowns.Prune(now);
+        await state.WriteStateAsync();
+        foreach (var a in logged) LogAlert(logger, a.Sequence, a.RuleName, a.IdentityName ?? a.IdentityId, a.CameraId, a.TrackId);
+        return logged;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Sequence} ({Rule}): {Identity} on camera {Camera}, track {Track}")]
+    private static partial void LogAlert(ILogger logger, long sequence, string rule, string identity, string camera, string track);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert rules could not be evaluated for event {EventId} of {Identity}")]
+    private static partial void LogEvaluationFailed(ILogger logger, Exception ex, string eventId, string identity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Identity-events stream error at the alert evaluator")]
+    private static partial void LogStreamError(ILogger logger, Exception ex);
+}

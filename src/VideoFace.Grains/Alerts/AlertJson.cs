@@ -1,0 +1,27 @@
+using System.Text.Json;
+using VideoFace.Abstractions;
+
+namespace VideoFace.Grains.Alerts;
+
+/// <summary>An alert as JSON (SSE, WebSocket and webhook bodies alike), snake_case.</summary>
+public sealed record AlertPayload(
+    long Seq, string AlertId, string RuleId, string RuleName, string Event, string Camera, string IdentityId, string? IdentityName,
+    string TrackId, DateTimeOffset Time, float Similarity, string? ThumbnailKey, string? ThumbnailUrl);
+
+/// <summary>Serialises alerts the one way every delivery path uses.</summary>
+public static class AlertJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static AlertPayload ToPayload(Alert a) => new(a.Sequence, a.AlertId, a.RuleId, a.RuleName, a.EventKind switch
+        {
+            IdentityEventKind.MovedCamera => "moved_camera",
+            IdentityEventKind.Left => "left",
+            _ => "appeared",
+        }, a.CameraId, a.IdentityId, a.IdentityName, a.TrackId, a.Time, a.Similarity, a.ThumbnailKey,
+        a.ThumbnailKey is null ? null : "/api/blobs/" + a.ThumbnailKey);
+
+    public static byte[] SerializeToUtf8Bytes(Alert a) => JsonSerializer.SerializeToUtf8Bytes(ToPayload(a), Options);
+
+    public static string Serialize(Alert a) => JsonSerializer.Serialize(ToPayload(a), Options);
+}

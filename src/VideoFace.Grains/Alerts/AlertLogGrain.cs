@@ -1,0 +1,141 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using VideoFace.Abstractions;
+
+namespace VideoFace.Grains.Alerts;
+
+/// <summary>Persisted state of the alert log.</summary>
+[GenerateSerializer, Alias("vf.AlertLogState")]
+public sealed class AlertLogState
+{
+    /// <summary>Sequence of the newest alert ever logged; never reused, even after its alert left the log.</summary>
+    [Id(0)] public long LastSequence { get; set; }
+
+    /// <summary>Retained alerts, oldest first.</summary>
+    [Id(1)] public List<Alert> Alerts { get; set; } = [];
+
+    /// <summary>Sequences whose webhook delivery has not finished (re-sent after a restart: at-least-once).</summary>
+    [Id(2)] public HashSet<long> PendingWebhooks { get; set; } = [];
+}
+
+/// <summary>The alert log: numbers, retains and persists alerts, publishes them on the alerts stream, starts webhook delivery.</summary>
+public sealed partial class AlertLogGrain(
+    [PersistentState("alert-log", Names.Storage)] IPersistentState<AlertLogState> state,
+    IServiceProvider services,
+    ILogger<AlertLogGrain> logger) : Grain, IAlertLogGrain
+{
+    private readonly AlertOptions _options = services.GetService<IOptions<AlertOptions>>()?.Value ?? new AlertOptions();
+    private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+    private readonly AlertWebhookDispatcher? _webhooks = services.GetService<AlertWebhookDispatcher>();
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private IAsyncStream<Alert>? _stream;
+    private AlertLogState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stream = this.GetStreamProvider(Names.StreamProvider).GetStream<Alert>(StreamId.Create(AlertNames.AlertsNamespace, AlertNames.AllAlertsKey));
+        foreach (var a in S.Alerts) _ids.Add(a.AlertId);
+        if (S.PendingWebhooks.Count > 0)
+        {
+            var pending = S.Alerts.Where(a => S.PendingWebhooks.Contains(a.Sequence)).ToList();
+            S.PendingWebhooks.IntersectWith(pending.Select(a => a.Sequence));
+            await StartWebhooksAsync(pending);
+        }
+    }
+
+    public async Task<IReadOnlyList<Alert>> AppendAsync(IReadOnlyList<Alert> alerts)
+    {
+        var added = new List<Alert>();
+        foreach (var a in alerts)
+        {
+            if (!_ids.Add(a.AlertId)) continue; // a redelivered event
+            var logged = a with { Sequence = ++S.LastSequence };
+            S.Alerts.Add(logged);
+            added.Add(logged);
+        }
+        if (added.Count == 0) return [];
+        var hooks = _webhooks is null ? [] : await WebhooksAsync(added);
+        foreach (var a in added.Where(a => hooks.ContainsKey(a.RuleId))) S.PendingWebhooks.Add(a.Sequence);
+        Prune();
+        await state.WriteStateAsync();
+        foreach (var a in added)
+        {
+            try
+            {
+                await _stream!.OnNextAsync(a);
+            }
+            catch (Exception ex)
+            {
+                // logged and persisted: HTTP subscribers still read it from the log
+                LogPublishFailed(logger, ex, a.Sequence);
+            }
+        }
+        foreach (var a in added)
+            if (hooks.TryGetValue(a.RuleId, out var hook)) _webhooks!.Enqueue(a, hook);
+        return added;
+    }
+
+    public Task<IReadOnlyList<Alert>> ReadAsync(long afterSequence, int max)
+    {
+        // sequences ascend through the list: binary search for the first one after afterSequence
+        int lo = 0, hi = S.Alerts.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (S.Alerts[mid].Sequence <= afterSequence) lo = mid + 1;
+            else hi = mid;
+        }
+        return Task.FromResult<IReadOnlyList<Alert>>(S.Alerts.GetRange(lo, Math.Min(Math.Max(0, max), S.Alerts.Count - lo)));
+    }
+
+    public Task<IReadOnlyList<Alert>> RecentAsync(int count)
+    {
+        int n = Math.Clamp(count, 0, S.Alerts.Count);
+        return Task.FromResult<IReadOnlyList<Alert>>(S.Alerts.GetRange(S.Alerts.Count - n, n));
+    }
+
+    public Task<long> GetLatestSequenceAsync() => Task.FromResult(S.LastSequence);
+
+    public async Task WebhookDoneAsync(long sequence)
+    {
+        if (S.PendingWebhooks.Remove(sequence)) await state.WriteStateAsync();
+    }
+
+    private async Task StartWebhooksAsync(IReadOnlyList<Alert> alerts)
+    {
+        if (_webhooks is null || alerts.Count == 0) return;
+        var hooks = await WebhooksAsync(alerts);
+        foreach (var a in alerts)
+        {
+            if (hooks.TryGetValue(a.RuleId, out var hook)) _webhooks.Enqueue(a, hook);
+            else S.PendingWebhooks.Remove(a.Sequence); // the rule or its webhook is gone
+        }
+    }
+
+    /// <summary>The webhooks of the rules of these alerts (rule id → webhook); the secret never travels with the alert.</summary>
+    private async Task<Dictionary<string, AlertWebhook>> WebhooksAsync(IReadOnlyList<Alert> alerts)
+    {
+        var ids = alerts.Select(a => a.RuleId).ToHashSet(StringComparer.Ordinal);
+        var rules = await GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default).ListAsync();
+        return rules.Where(r => r.Webhook is not null && ids.Contains(r.Id)).ToDictionary(r => r.Id, r => r.Webhook!, StringComparer.Ordinal);
+    }
+
+    private void Prune()
+    {
+        var cutoff = _time.GetUtcNow() - _options.Retention;
+        int drop = Math.Max(0, S.Alerts.Count - _options.LogCapacity);
+        while (drop < S.Alerts.Count && S.Alerts[drop].Time < cutoff) drop++;
+        if (drop == 0) return;
+        foreach (var a in S.Alerts.Take(drop))
+        {
+            _ids.Remove(a.AlertId);
+            S.PendingWebhooks.Remove(a.Sequence);
+        }
+        S.Alerts.RemoveRange(0, drop);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Sequence} is logged but could not be published on the alerts stream")]
+    private static partial void LogPublishFailed(ILogger logger, Exception ex, long sequence);
+}
