@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using VideoFace.Testing;
 
-namespace VideoFace.Cluster.Tests.Support;
+namespace VideoFace.Testing;
 
 /// <summary>A process the test started: output kept for failure messages, killed (with its children) on dispose.</summary>
 public sealed class ChildProcess : IAsyncDisposable

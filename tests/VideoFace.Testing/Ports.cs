@@ -1,6 +1,4 @@
-using VideoFace.Testing;
-
-namespace VideoFace.Cluster.Tests.Support;
+namespace VideoFace.Testing;
 
 /// <summary>Free loopback TCP ports, distinct within one call.</summary>
 public static class Ports
