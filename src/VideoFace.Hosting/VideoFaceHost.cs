@@ -32,6 +32,7 @@ public static class VideoFaceHost
         if (host.HttpPort > 0)
         {
             app.UseVideoFaceApiKeys();
+            app.UseWebSockets();
             app.MapVideoFaceApi();
         }
         return app;

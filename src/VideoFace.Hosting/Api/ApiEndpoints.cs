@@ -25,6 +25,7 @@ public static class ApiEndpoints
     {
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
+        services.AddVideoFaceAlertApi();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = Json.PropertyNamingPolicy;
@@ -48,6 +49,7 @@ public static class ApiEndpoints
         MapPersons(api);
         MapEvents(api);
         api.MapSearch();
+        api.MapAlerts();
         api.MapGet("/blobs/{**key}", async (string key, IBlobStore blobs, CancellationToken ct) =>
         {
             try
