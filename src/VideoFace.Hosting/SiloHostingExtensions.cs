@@ -55,6 +55,7 @@ public static class SiloHostingExtensions
         var tracking = Bind<TrackerOptions>(config, TrackerOptions.SectionName, o => o.Validate());
         var batching = Bind<InferenceBatcherOptions>(config, "Inference", o => o.Validate());
         var gallery = Bind<GalleryOptions>(config, GalleryOptions.SectionName, o => o.Validate());
+        var blobs = Bind<BlobStoreOptions>(config, BlobStoreOptions.SectionName, o => o.Validate(host));
         var indexOptions = new UsearchSightingIndexOptions();
         config.GetSection(UsearchSightingIndexOptions.SectionName).Bind(indexOptions);
 
@@ -68,8 +69,7 @@ public static class SiloHostingExtensions
         services.AddSingleton<IFaceTrackerFactory>(sp => new FaceTrackerFactory(tracking, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IInferenceDevices>(sp => new InferenceDevices(host.EffectiveSiloName, host.DeviceList, vision, batching,
             sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IBlobStore>(_ => new LocalFolderBlobStore(Path.Combine(
-            host.Profile == HostingProfile.Embedded ? host.DataDirectory : Path.Combine(Path.GetTempPath(), "videoface-" + host.EffectiveSiloName), "blobs")));
+        services.AddVideoFaceBlobs(host, blobs);
         var qdrant = new QdrantSightingIndexOptions();
         var qdrantSection = config.GetSection(QdrantSightingIndexOptions.SectionName);
         qdrantSection.Bind(qdrant);

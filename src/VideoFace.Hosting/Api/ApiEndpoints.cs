@@ -50,8 +50,11 @@ public static class ApiEndpoints
         MapEvents(api);
         api.MapSearch();
         api.MapAlerts();
-        api.MapGet("/blobs/{**key}", async (string key, IBlobStore blobs, CancellationToken ct) =>
+        // a signed URL (from BlobUrls) needs no API key; its signature and expiry are checked here (the key middleware lets it pass)
+        api.MapGet("/blobs/{**key}", async (string key, HttpRequest request, IBlobStore blobs, BlobUrlSigner signer, CancellationToken ct) =>
         {
+            if (request.Query.ContainsKey("sig") && !signer.Verify(key, request.Query["exp"].ToString(), request.Query["sig"].ToString()))
+                return Results.Json(new { error = "the blob URL's signature is not valid or has expired" }, statusCode: StatusCodes.Status403Forbidden);
             try
             {
                 var blob = await blobs.GetAsync(key, ct);
@@ -171,7 +174,7 @@ public static class ApiEndpoints
             var summaries = await Task.WhenAll(ids.Select(id => grains.GetGrain<IIdentityGrain>(id).GetSummaryAsync()));
             return Results.Ok(summaries.OrderByDescending(s => s.LastSeen).ThenBy(s => s.Id, StringComparer.Ordinal).Select(PersonJson));
         });
-        api.MapGet("/persons/{id}", async (string id, int? limit, IGrainFactory grains) =>
+        api.MapGet("/persons/{id}", async (string id, int? limit, IGrainFactory grains, BlobUrls urls) =>
         {
             var ids = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).ListIdentitiesAsync();
             if (!ids.Contains(id)) return Results.NotFound(new { error = $"no person or identity '{id}'" });
@@ -184,7 +187,7 @@ public static class ApiEndpoints
                 history = history.Select(h => new
                 {
                     camera = h.CameraId, track_id = h.TrackId, start = h.Start, end = h.End, similarity = h.Similarity,
-                    thumbnail_url = h.ThumbnailKey is null ? null : "/api/blobs/" + h.ThumbnailKey,
+                    thumbnail_url = urls.For(h.ThumbnailKey),
                 }),
             });
         });
@@ -199,10 +202,11 @@ public static class ApiEndpoints
 
     private static void MapEvents(RouteGroupBuilder api)
     {
-        api.MapGet("/events/recent", (EventHub hub, int? count) => Results.Ok(hub.Recent(Math.Clamp(count ?? 100, 1, EventHub.Capacity)).Select(EventJson)));
+        api.MapGet("/events/recent", (EventHub hub, BlobUrls urls, int? count) =>
+            Results.Ok(hub.Recent(Math.Clamp(count ?? 100, 1, EventHub.Capacity)).Select(e => EventJson(e, urls))));
 
         // Server-Sent Events; a reconnecting client sends Last-Event-ID and gets what it missed from the kept log
-        api.MapGet("/events", async (HttpContext http, EventHub hub, CancellationToken ct) =>
+        api.MapGet("/events", async (HttpContext http, EventHub hub, BlobUrls urls, CancellationToken ct) =>
         {
             long after = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), out var id) ? id : long.MaxValue;
             if (after == long.MaxValue && long.TryParse(http.Request.Query["after"].ToString(), out var q)) after = q;
@@ -215,7 +219,7 @@ public static class ApiEndpoints
             {
                 await foreach (var e in hub.SubscribeAsync(after, ct))
                 {
-                    var data = JsonSerializer.Serialize(EventJson(e), Json);
+                    var data = JsonSerializer.Serialize(EventJson(e, urls), Json);
                     await http.Response.WriteAsync($"id: {e.Sequence}\nevent: {e.Event.Kind.ToString().ToLowerInvariant()}\ndata: {data}\n\n", ct);
                     await http.Response.Body.FlushAsync(ct);
                 }
@@ -226,7 +230,7 @@ public static class ApiEndpoints
         });
     }
 
-    internal static object EventJson(SequencedEvent s) => new
+    internal static object EventJson(SequencedEvent s, BlobUrls urls) => new
     {
         seq = s.Sequence,
         id = s.Event.EventId,
@@ -238,7 +242,7 @@ public static class ApiEndpoints
         track_id = s.Event.TrackId,
         time = s.Event.Time,
         similarity = s.Event.Similarity,
-        thumbnail_url = s.Event.ThumbnailKey is null ? null : "/api/blobs/" + s.Event.ThumbnailKey,
+        thumbnail_url = urls.For(s.Event.ThumbnailKey),
     };
 
     private static bool IsValidId(string id) =>

@@ -17,7 +17,7 @@ public static class SearchEndpoints
 
     public static RouteGroupBuilder MapSearch(this RouteGroupBuilder api)
     {
-        api.MapPost("/search", async (HttpRequest request, IServiceProvider services, IGrainFactory grains, CancellationToken ct) =>
+        api.MapPost("/search", async (HttpRequest request, IServiceProvider services, IGrainFactory grains, BlobUrls urls, CancellationToken ct) =>
         {
             var index = services.GetService<ISightingIndex>();
             if (index is null) return Results.Problem("no vector index is configured on this host", statusCode: 503);
@@ -65,7 +65,7 @@ public static class SearchEndpoints
                 identity_id = h.Sighting.IdentityId,
                 identity_name = h.Sighting.IdentityName,
                 track_id = h.Sighting.TrackId,
-                thumbnail_url = h.Sighting.ThumbnailKey is null ? null : "/api/blobs/" + h.Sighting.ThumbnailKey,
+                thumbnail_url = urls.For(h.Sighting.ThumbnailKey),
             }));
         }).DisableAntiforgery().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ApiEndpoints.MaxUploadBytes));
         return api;
