@@ -177,4 +177,47 @@ internal sealed class ServerClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>POST a JSON body; returns the JSON answer.</summary>
+    public Task<JsonElement> PostJsonAsync(string path, object body, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) }, ct);
+
+    /// <summary>
+    /// Server-Sent Events as (id, event, data) until the server ends the stream or <paramref name="ct"/> is cancelled,
+    /// sending Last-Event-ID when <paramref name="lastEventId"/> is set (resume after a reconnect).
+    /// </summary>
+    public async IAsyncEnumerable<(string? Id, string? Event, string Data)> StreamEventsAsync(string path, string? lastEventId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null) request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        using var http = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        if (_apiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", _apiKey);
+        using var response = await Send(http, request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await EnsureOk(response, ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        string? id = null, ev = null;
+        var data = new List<string>();
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Count > 0) yield return (id, ev, string.Join('\n', data));
+                (id, ev) = (null, null);
+                data.Clear();
+                continue;
+            }
+            if (line.StartsWith(':')) continue;
+            var colon = line.IndexOf(':');
+            var field = colon < 0 ? line : line[..colon];
+            var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
+            switch (field)
+            {
+                case "id": id = value; break;
+                case "event": ev = value; break;
+                case "data": data.Add(value); break;
+            }
+        }
+    }
 }
