@@ -27,4 +27,10 @@ public interface IGalleryGrain : IGrainWithStringKey
     Task<GallerySettings> GetSettingsAsync();
 
     Task SetThresholdsAsync(float matchThreshold, float unknownMergeThreshold);
+
+    /// <summary>
+    /// Names an identity: renames an enrolled person, or promotes an unknown identity to an enrolled person (its track
+    /// centroid becomes the person's embedding; the id and history stay). Null when the id is not in the gallery.
+    /// </summary>
+    Task<EnrolledPerson?> RenameAsync(string identityId, string name);
 }

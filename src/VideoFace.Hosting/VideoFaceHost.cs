@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VideoFace.Hosting.Api;
+using VideoFace.Hosting.Dashboard;
 
 namespace VideoFace.Hosting;
 
@@ -31,6 +32,7 @@ public static class VideoFaceHost
         var app = builder.Build();
         if (host.HttpPort > 0)
         {
+            app.UseVideoFaceDashboard();
             app.UseVideoFaceApiKeys();
             app.UseWebSockets();
             app.MapVideoFaceApi();

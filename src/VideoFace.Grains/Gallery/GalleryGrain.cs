@@ -22,7 +22,7 @@ public sealed class GalleryGrain(
         if (name.Length == 0) throw new ArgumentException("a person needs a name");
         if (normedEmbeddings.Count == 0) throw new ArgumentException($"no face embeddings for '{name}'");
         CheckSpace(embeddingSpace, normedEmbeddings[0].Length);
-        var id = PersonId(name);
+        var id = IdByName(name) ?? PersonId(name); // a renamed or promoted person keeps its id
         if (!S.Persons.TryGetValue(id, out var p))
             S.Persons[id] = p = new GalleryPerson { Name = name, Sum = new float[S.Dimension], EnrolledAt = time.GetUtcNow() };
         foreach (var e in normedEmbeddings)
@@ -97,6 +97,32 @@ public sealed class GalleryGrain(
         S.UnknownMergeThreshold = unknownMergeThreshold;
         await state.WriteStateAsync();
     }
+
+    public async Task<EnrolledPerson?> RenameAsync(string identityId, string name)
+    {
+        name = name.Trim();
+        if (name.Length == 0) throw new ArgumentException("a person needs a name");
+        var holder = IdByName(name) ?? (S.Persons.ContainsKey(PersonId(name)) ? PersonId(name) : null);
+        if (holder is not null && holder != identityId) throw new InvalidOperationException($"'{holder}' is already named '{name}'");
+        if (S.Persons.TryGetValue(identityId, out var p))
+        {
+            p.Name = name;
+        }
+        else if (S.Unknowns.Remove(identityId, out var u))
+        {
+            S.Persons[identityId] = p = new GalleryPerson { Name = name, Sum = u.Sum, Photos = u.Tracks, EnrolledAt = time.GetUtcNow() };
+        }
+        else
+        {
+            return null;
+        }
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IIdentityGrain>(identityId).SetNameAsync(name);
+        return new EnrolledPerson(identityId, p.Name, p.Photos, p.EnrolledAt);
+    }
+
+    private string? IdByName(string name) =>
+        S.Persons.FirstOrDefault(kv => string.Equals(kv.Value.Name, name, StringComparison.OrdinalIgnoreCase)).Key;
 
     /// <summary>Stable person id from the name, so enrolling the same name again adds photos to the same person.</summary>
     internal static string PersonId(string name)

@@ -49,6 +49,7 @@ public static class ApiEndpoints
         MapPersons(api);
         MapEvents(api);
         api.MapSearch();
+        api.MapPersonAdmin();
         api.MapAlerts();
         // a signed URL (from BlobUrls) needs no API key; its signature and expiry are checked here (the key middleware lets it pass)
         api.MapGet("/blobs/{**key}", async (string key, HttpRequest request, IBlobStore blobs, BlobUrlSigner signer, CancellationToken ct) =>

@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text;
+
+namespace VideoFace.Dashboard.Tests;
+
+/// <summary>A 640×480 H.264 video of face photos, each shown for a few seconds and followed by grey (so each track ends).</summary>
+internal static class FaceSlides
+{
+    public static Task<string> CreateAsync(string path, IReadOnlyList<string> photos, double secondsEach = 4, double gapSeconds = 2.5)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var args = new StringBuilder("-hide_banner -loglevel error -y ");
+        foreach (var photo in photos)
+        {
+            if (!File.Exists(photo)) throw new FileNotFoundException($"face photo missing: {photo} (../shared/data/faces-dev)", photo);
+            args.Append(inv, $"-loop 1 -framerate 25 -t {secondsEach} -i \"{photo}\" ");
+        }
+        args.Append(inv, $"-f lavfi -t {gapSeconds} -i color=c=gray:s=640x480:r=25 ");
+        var filter = new StringBuilder();
+        filter.Append(inv, $"[{photos.Count}:v]format=yuv420p,setsar=1,split={photos.Count}");
+        for (int i = 0; i < photos.Count; i++) filter.Append(inv, $"[g{i}]");
+        filter.Append(';');
+        for (int i = 0; i < photos.Count; i++)
+            filter.Append(inv, $"[{i}:v]scale=480:480,pad=640:480:80:0:color=gray,fps=25,format=yuv420p,setsar=1[p{i}];");
+        for (int i = 0; i < photos.Count; i++) filter.Append(inv, $"[p{i}][g{i}]");
+        filter.Append(inv, $"concat=n={photos.Count * 2}:v=1:a=0[out]");
+        args.Append(inv, $"-filter_complex \"{filter}\" -map \"[out]\" -c:v libx264 -preset ultrafast -g 25 -bf 0 -pix_fmt yuv420p -r 25 -movflags +faststart \"{path}\"");
+        return TestVideos.RunAsync(args.ToString(), path);
+    }
+}
