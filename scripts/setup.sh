@@ -10,6 +10,7 @@ apt_packages=(
   python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  chromium
 )
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -33,6 +34,14 @@ if [[ ! -x tools/azurite/node_modules/.bin/azurite ]]; then
   (cd tools/azurite && npm install --no-audit --no-fund --silent >/dev/null)
 fi
 echo "setup: azurite $(tools/azurite/node_modules/.bin/azurite --version)"
+
+# playwright-core (drives Debian's chromium; no browser download) for the dashboard browser tests
+if [[ ! -d tools/playwright/node_modules/playwright-core ]]; then
+  echo "setup: installing playwright-core from the npm registry"
+  (cd tools/playwright && npm ci --no-audit --no-fund --silent >/dev/null)
+fi
+
+scripts/make-sample.sh
 
 echo "setup: building"
 dotnet build VideoFace.sln -c Release --nologo -v q -clp:NoSummary

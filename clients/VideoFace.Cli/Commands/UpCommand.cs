@@ -12,7 +12,7 @@ internal static class UpCommand
         var devices = new Option<string>("--devices") { Description = "Inference devices: cpu, gpu:0, gpu:0,gpu:1", DefaultValueFactory = _ => "cpu" };
         var siloPort = new Option<int>("--silo-port") { Description = "Orleans silo port", DefaultValueFactory = _ => 11111 };
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Orleans gateway port", DefaultValueFactory = _ => 30000 };
-        var sample = new Option<bool>("--sample") { Description = "On a fresh data folder: enrol a few people and add a sample camera (needs ../shared/data)" };
+        var sample = new Option<bool>("--sample") { Description = "On a fresh data folder: add a sample camera (../shared/data's clip with a few enrolled people when present, else the face-api group-photo video scripts/make-sample.sh makes)" };
         var cmd = new Command("up", "Start the embedded VideoFace silo with its HTTP API (Ctrl+C stops it)") { httpPort, devices, siloPort, gatewayPort, sample };
         cmd.SetAction(async (pr, ct) =>
         {
@@ -35,6 +35,7 @@ internal static class UpCommand
             await app.StartAsync(ct);
             var url = $"http://127.0.0.1:{pr.GetValue(httpPort)}";
             Console.WriteLine($"VideoFace is up: HTTP API {url} (OpenAPI {url}/openapi/v1.json), data in {data}");
+            Console.WriteLine(ServerClient.KeyOf(pr) is { } dashboardKey ? $"Dashboard: {url}/#key={Uri.EscapeDataString(dashboardKey)}" : $"Dashboard: {url}/");
             Console.WriteLine("Try: ./videoface camera add cam1 <rtsp-url-or-video>, ./videoface person add NAME photo.jpg, ./videoface events --follow");
             if (pr.GetValue(sample)) await AddSampleAsync(url, ServerClient.KeyOf(pr), ct);
             try
@@ -66,7 +67,7 @@ internal static class UpCommand
         var clip = Path.Combine(shared, "video", "ageitgey-short_hamilton_clip.mp4");
         if (!Directory.Exists(faces) || !File.Exists(clip))
         {
-            Console.WriteLine($"sample: {shared} not found; add cameras and people yourself");
+            await AddFaceApiSampleAsync(server, ct);
             return;
         }
         var all = EnrollCommand.Scan(faces);
@@ -77,5 +78,21 @@ internal static class UpCommand
         }
         await server.PutJsonAsync("api/cameras/sample", new { url = clip, fps = 4, name = "Sample stage (Hamilton clip, looping)" }, ct);
         Console.WriteLine("sample: camera 'sample' added; watch with ./videoface events --follow");
+    }
+
+    /// <summary>
+    /// Without ../shared/data: the slideshow of @vladmandic/face-api's MIT group photos that scripts/make-sample.sh makes.
+    /// Nobody is enrolled, so its faces become unknown identities: name one in the dashboard (People) to see named events.
+    /// </summary>
+    private static async Task AddFaceApiSampleAsync(ServerClient server, CancellationToken ct)
+    {
+        var video = Path.Combine(DemoCommand.RepoRoot(), "artifacts", "sample", "sample-camera.mp4");
+        if (!File.Exists(video))
+        {
+            Console.WriteLine($"sample: {video} not found (scripts/make-sample.sh makes it); add cameras and people yourself");
+            return;
+        }
+        await server.PutJsonAsync("api/cameras/sample", new { url = video, fps = 4, name = "Sample (face-api group photos, looping)" }, ct);
+        Console.WriteLine("sample: camera 'sample' added (group photos from @vladmandic/face-api); its faces appear as unknown identities");
     }
 }
