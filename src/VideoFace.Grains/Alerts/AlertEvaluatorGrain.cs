@@ -26,7 +26,7 @@ public sealed partial class AlertEvaluatorGrain(
     : Grain, IAlertEvaluatorGrain, IStreamSubscriptionObserver, IAsyncObserver<IdentityEvent>
 {
     // optional: a silo composed without the alert services still runs (and evaluates with defaults)
-    private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+    private readonly TimeProvider _time = services.GetKeyedService<TimeProvider>(AlertOptions.ClockKey) ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         await handleFactory.Create<IdentityEvent>().ResumeAsync(this);

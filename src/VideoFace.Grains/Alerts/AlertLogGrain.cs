@@ -27,7 +27,7 @@ public sealed partial class AlertLogGrain(
     ILogger<AlertLogGrain> logger) : Grain, IAlertLogGrain
 {
     private readonly AlertOptions _options = services.GetService<IOptions<AlertOptions>>()?.Value ?? new AlertOptions();
-    private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+    private readonly TimeProvider _time = services.GetKeyedService<TimeProvider>(AlertOptions.ClockKey) ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
     private readonly AlertWebhookDispatcher? _webhooks = services.GetService<AlertWebhookDispatcher>();
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private IAsyncStream<Alert>? _stream;

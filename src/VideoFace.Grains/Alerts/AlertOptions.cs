@@ -5,6 +5,12 @@ public sealed class AlertOptions
 {
     public const string SectionName = "Alerts";
 
+    /// <summary>
+    /// DI key of a <see cref="TimeProvider"/> for the alert grains alone (tests put a fake clock there; Orleans' own
+    /// timers read the unkeyed one, which must stay real); without it the unkeyed clock is used.
+    /// </summary>
+    public const string ClockKey = "videoface.alerts.clock";
+
     /// <summary>Alerts kept in the log (the oldest go first); a subscriber resuming further back misses the dropped ones.</summary>
     public int LogCapacity { get; set; } = 10_000;
 
