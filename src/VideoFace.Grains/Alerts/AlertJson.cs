@@ -13,15 +13,20 @@ public static class AlertJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static AlertPayload ToPayload(Alert a) => new(a.Sequence, a.AlertId, a.RuleId, a.RuleName, a.EventKind switch
+    /// <summary>
+    /// The payload; <paramref name="thumbnailUrl"/> turns the thumbnail's blob key into a URL a receiver can open
+    /// (a signed, time-limited one where the host has a blob store) — without it the plain API path is given.
+    /// </summary>
+    public static AlertPayload ToPayload(Alert a, Func<string, string?>? thumbnailUrl) => new(a.Sequence, a.AlertId, a.RuleId, a.RuleName, a.EventKind switch
         {
             IdentityEventKind.MovedCamera => "moved_camera",
             IdentityEventKind.Left => "left",
             _ => "appeared",
         }, a.CameraId, a.IdentityId, a.IdentityName, a.TrackId, a.Time, a.Similarity, a.ThumbnailKey,
-        a.ThumbnailKey is null ? null : "/api/blobs/" + a.ThumbnailKey);
+        a.ThumbnailKey is null ? null : thumbnailUrl?.Invoke(a.ThumbnailKey) ?? "/api/blobs/" + a.ThumbnailKey);
 
-    public static byte[] SerializeToUtf8Bytes(Alert a) => JsonSerializer.SerializeToUtf8Bytes(ToPayload(a), Options);
+    public static byte[] SerializeToUtf8Bytes(Alert a, Func<string, string?>? thumbnailUrl = null) =>
+        JsonSerializer.SerializeToUtf8Bytes(ToPayload(a, thumbnailUrl), Options);
 
-    public static string Serialize(Alert a) => JsonSerializer.Serialize(ToPayload(a), Options);
+    public static string Serialize(Alert a, Func<string, string?>? thumbnailUrl = null) => JsonSerializer.Serialize(ToPayload(a, thumbnailUrl), Options);
 }

@@ -52,10 +52,13 @@ public sealed partial class AlertWebhookSender : IDisposable
             .Build();
     }
 
+    /// <summary>Turns a thumbnail key into a URL the receiver can open without an API key (signed, time-limited); set by the host.</summary>
+    public Func<string, string?>? ThumbnailUrl { get; init; }
+
     /// <summary>Delivers one alert; failures are reported in the result (and logged), never thrown, except cancellation.</summary>
     public async Task<WebhookResult> SendAsync(Alert alert, AlertWebhook webhook, CancellationToken ct)
     {
-        var body = AlertJson.SerializeToUtf8Bytes(alert);
+        var body = AlertJson.SerializeToUtf8Bytes(alert, ThumbnailUrl);
         var signature = WebhookSignature.Sign(webhook.Secret, body);
         int attempts = 0;
         try

@@ -55,16 +55,16 @@ public static class AlertEndpoints
             await grains.GetGrain<IAlertRulesGrain>(AlertNames.Default).RemoveAsync(id) ? Results.NoContent() : Results.NotFound(new { error = $"no alert rule '{id}'" }));
 
         // newest `count` alerts, or (with after) those after a sequence; oldest first either way
-        alerts.MapGet("/recent", async (int? count, long? after, IGrainFactory grains) =>
+        alerts.MapGet("/recent", async (int? count, long? after, IGrainFactory grains, BlobUrls urls) =>
         {
             var log = grains.GetGrain<IAlertLogGrain>(AlertNames.Default);
             int n = Math.Clamp(count ?? 100, 1, 10_000);
             var list = after is { } a ? await log.ReadAsync(a, n) : await log.RecentAsync(n);
-            return Results.Ok(list.Select(AlertJson.ToPayload));
+            return Results.Ok(list.Select(a => AlertJson.ToPayload(a, urls.For)));
         });
 
         // Server-Sent Events, "id: <sequence>"; Last-Event-ID (or ?after=) resumes from the persisted log
-        alerts.MapGet("/stream", async (HttpContext http, AlertHub hub, CancellationToken ct) =>
+        alerts.MapGet("/stream", async (HttpContext http, AlertHub hub, BlobUrls urls, CancellationToken ct) =>
         {
             long after = ResumePoint(http) ?? await hub.LatestSequenceAsync();
             http.Response.Headers.ContentType = "text/event-stream";
@@ -76,7 +76,7 @@ public static class AlertEndpoints
             {
                 await foreach (var a in hub.SubscribeAsync(after, ct))
                 {
-                    await http.Response.WriteAsync($"id: {a.Sequence}\nevent: alert\ndata: {AlertJson.Serialize(a)}\n\n", ct);
+                    await http.Response.WriteAsync($"id: {a.Sequence}\nevent: alert\ndata: {AlertJson.Serialize(a, urls.For)}\n\n", ct);
                     await http.Response.Body.FlushAsync(ct);
                 }
             }
@@ -86,7 +86,7 @@ public static class AlertEndpoints
         });
 
         // WebSocket: one text message per alert (the same JSON); ?after=<seq> resumes
-        alerts.MapGet("/ws", async (HttpContext http, AlertHub hub, CancellationToken ct) =>
+        alerts.MapGet("/ws", async (HttpContext http, AlertHub hub, BlobUrls urls, CancellationToken ct) =>
         {
             if (!http.WebSockets.IsWebSocketRequest)
             {
@@ -101,7 +101,7 @@ public static class AlertEndpoints
             try
             {
                 await foreach (var a in hub.SubscribeAsync(after, closed.Token))
-                    await socket.SendAsync(Encoding.UTF8.GetBytes(AlertJson.Serialize(a)), WebSocketMessageType.Text, true, closed.Token);
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(AlertJson.Serialize(a, urls.For)), WebSocketMessageType.Text, true, closed.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
             {
