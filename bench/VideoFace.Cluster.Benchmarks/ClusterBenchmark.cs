@@ -4,9 +4,9 @@ namespace VideoFace.Cluster.Benchmarks;
 
 /// <summary>Settings of one run (printed with the results).</summary>
 internal sealed record BenchSettings(TimeSpan Window, int Slices, TimeSpan CapacityWindow, int MaxCameras, int People, bool Flip,
-    IReadOnlyList<int> CameraCounts, double AnalysisFps, int LatencyCameras);
+    IReadOnlyList<int> CameraCounts, double AnalysisFps, int LatencyCameras, bool LatencyOnly = false, bool Alerts = true);
 
-/// <summary>Makes the clips, starts the embedded silo, runs the three measurements and prints the table.</summary>
+/// <summary>Makes the clips, starts the embedded silo, runs the measurements and prints the table.</summary>
 internal static class ClusterBenchmark
 {
     public static async Task<int> RunAsync(BenchSettings s)
@@ -22,7 +22,7 @@ internal static class ClusterBenchmark
 
         var folder = Directory.CreateTempSubdirectory("videoface-bench-clips-").FullName;
         Console.WriteLine("making clips with ffmpeg and decoding them into memory at the analysis rate ...");
-        var crowd = await Clips.DecodeAsync(await Clips.CrowdAsync(folder, photos.Take(5).ToList()), s.AnalysisFps);
+        var crowd = s.LatencyOnly ? null : await Clips.DecodeAsync(await Clips.CrowdAsync(folder, photos.Take(5).ToList()), s.AnalysisFps);
         var sequences = new List<(DecodedClip, IReadOnlyList<string>)>();
         for (int c = 0; c < s.LatencyCameras; c++)
         {
@@ -35,15 +35,40 @@ internal static class ClusterBenchmark
         await using var silo = await EmbeddedSilo.StartAsync(repo, s.Flip);
         Console.WriteLine($"embedded silo started in {silo.StartTime.TotalSeconds:0.0} s; {silo.Batcher.Analyzer.Description}");
 
-        Console.WriteLine($"[1] faces/s, {s.Window.TotalSeconds:0} s a side per camera count ...");
-        var throughput = await ThroughputBenchmark.RunAsync(silo, crowd, s.Window, s.Slices, s.CameraCounts);
-        Console.WriteLine($"[2] live cameras at {s.AnalysisFps:0.#} fps, {s.CapacityWindow.TotalSeconds:0} s window per K ...");
-        var capacity = await CapacityBenchmark.RunAsync(silo, crowd, s.AnalysisFps, TimeSpan.FromSeconds(3), s.CapacityWindow, s.MaxCameras);
-        int sustained = capacity.Where(r => r.Sustained).Select(r => r.Cameras).DefaultIfEmpty(0).Max();
-        // latency at a load the silo sustains, so queueing behind an overloaded device does not count as latency
-        var latencyCameras = sequences.Take(Math.Clamp(sustained, 1, s.LatencyCameras)).ToList();
-        Console.WriteLine($"[3] latency, {latencyCameras.Count} live camera(s) × {s.People} people ...");
-        var latency = await LatencyBenchmark.RunAsync(silo, latencyCameras, s.AnalysisFps);
+        List<ThroughputRow> throughput = [];
+        List<CapacityRow> capacity = [];
+        int sustained = 0;
+        List<(DecodedClip, IReadOnlyList<string>)> latencyCameras;
+        if (crowd is not null)
+        {
+            Console.WriteLine($"[1] faces/s, {s.Window.TotalSeconds:0} s a side per camera count ...");
+            throughput = await ThroughputBenchmark.RunAsync(silo, crowd, s.Window, s.Slices, s.CameraCounts);
+            Console.WriteLine($"[2] live cameras at {s.AnalysisFps:0.#} fps, {s.CapacityWindow.TotalSeconds:0} s window per K ...");
+            capacity = await CapacityBenchmark.RunAsync(silo, crowd, s.AnalysisFps, TimeSpan.FromSeconds(3), s.CapacityWindow, s.MaxCameras);
+            sustained = capacity.Where(r => r.Sustained).Select(r => r.Cameras).DefaultIfEmpty(0).Max();
+            // latency at a load the silo sustains, so queueing behind an overloaded device does not count as latency
+            latencyCameras = sequences.Take(Math.Clamp(sustained, 1, s.LatencyCameras)).ToList();
+        }
+        else
+        {
+            latencyCameras = sequences;
+        }
+        LatencyResult latency;
+        if (s.Alerts)
+        {
+            // [4] rides on the same run as [3]: the same confirmed tracks, to the Appeared event and to the alert over HTTP
+            Console.WriteLine($"[3]+[4] latency to Appeared and to the alert over HTTP (SSE), {latencyCameras.Count} live camera(s) × {s.People} people ...");
+            await using var alerts = AlertStream.Connect(silo);
+            await alerts.CreateRulesAsync("unknown", "enrolled");
+            await alerts.SubscribeAsync();
+            latency = await LatencyBenchmark.RunAsync(silo, latencyCameras, s.AnalysisFps, alerts);
+            await alerts.RemoveRulesAsync();
+        }
+        else
+        {
+            Console.WriteLine($"[3] latency, {latencyCameras.Count} live camera(s) × {s.People} people ...");
+            latency = await LatencyBenchmark.RunAsync(silo, latencyCameras, s.AnalysisFps);
+        }
 
         Report.Print(s, silo, crowd, sequences[0].Item1, throughput, capacity, sustained, latency, loadBefore, Cpu.LoadAverage(), total.Elapsed);
         return 0;
