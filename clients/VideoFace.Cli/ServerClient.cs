@@ -101,82 +101,8 @@ internal sealed class ServerClient : IDisposable
     }
 
     /// <summary>Server-Sent Events as (id, event, data) until cancelled.</summary>
-    public async IAsyncEnumerable<(string? Id, string? Event, string Data)> StreamEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var http = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        if (_apiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", _apiKey);
-        using var response = await Send(http, request, HttpCompletionOption.ResponseHeadersRead, ct);
-        await EnsureOk(response, ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
-        string? id = null, ev = null;
-        var data = new List<string>();
-        while (await reader.ReadLineAsync(ct) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                if (data.Count > 0) yield return (id, ev, string.Join('\n', data));
-                (id, ev) = (null, null);
-                data.Clear();
-                continue;
-            }
-            if (line.StartsWith(':')) continue;
-            var colon = line.IndexOf(':');
-            var field = colon < 0 ? line : line[..colon];
-            var value = colon < 0 ? "" : line[(colon + 1)..].TrimStart(' ');
-            switch (field)
-            {
-                case "id": id = value; break;
-                case "event": ev = value; break;
-                case "data": data.Add(value); break;
-            }
-        }
-    }
-
-    private async Task<JsonElement> SendAsync(HttpRequestMessage request, CancellationToken ct)
-    {
-        using (request)
-        using (var response = await Send(_http, request, HttpCompletionOption.ResponseContentRead, ct))
-        {
-            await EnsureOk(response, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        }
-    }
-
-    private async Task<HttpResponseMessage> Send(HttpClient http, HttpRequestMessage request, HttpCompletionOption option, CancellationToken ct)
-    {
-        try
-        {
-            return await http.SendAsync(request, option, ct);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new UserException($"cannot reach the VideoFace server at {BaseUrl} ({ex.Message}); start one with `videoface up` or pass --server URL");
-        }
-    }
-
-    private static async Task EnsureOk(HttpResponseMessage response, CancellationToken ct)
-    {
-        if (response.IsSuccessStatusCode) return;
-        var body = await response.Content.ReadAsStringAsync(ct);
-        string message = body;
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.TryGetProperty("error", out var e)) message = e.GetString() ?? body;
-            else if (doc.RootElement.TryGetProperty("detail", out var d)) message = d.GetString() ?? body;
-        }
-        catch (JsonException)
-        {
-        }
-        throw new UserException(response.StatusCode == HttpStatusCode.NotFound && message.Length == 0
-            ? $"not found: {response.RequestMessage?.RequestUri}"
-            : $"server: {(int)response.StatusCode} {message}");
-    }
-
-    public void Dispose() => _http.Dispose();
+    public IAsyncEnumerable<(string? Id, string? Event, string Data)> StreamEventsAsync(string path, CancellationToken ct) =>
+        StreamEventsAsync(path, null, ct);
 
     /// <summary>POST a JSON body; returns the JSON answer.</summary>
     public Task<JsonElement> PostJsonAsync(string path, object body, CancellationToken ct) =>
