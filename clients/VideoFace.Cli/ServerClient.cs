@@ -104,6 +104,50 @@ internal sealed class ServerClient : IDisposable
     public IAsyncEnumerable<(string? Id, string? Event, string Data)> StreamEventsAsync(string path, CancellationToken ct) =>
         StreamEventsAsync(path, null, ct);
 
+    private async Task<JsonElement> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        using (request)
+        using (var response = await Send(_http, request, HttpCompletionOption.ResponseContentRead, ct))
+        {
+            await EnsureOk(response, ct);
+            var text = await response.Content.ReadAsStringAsync(ct);
+            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        }
+    }
+
+    private async Task<HttpResponseMessage> Send(HttpClient http, HttpRequestMessage request, HttpCompletionOption option, CancellationToken ct)
+    {
+        try
+        {
+            return await http.SendAsync(request, option, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new UserException($"cannot reach the VideoFace server at {BaseUrl} ({ex.Message}); start one with `videoface up` or pass --server URL");
+        }
+    }
+
+    private static async Task EnsureOk(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var body = await response.Content.ReadAsStringAsync(ct);
+        string message = body;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.TryGetProperty("error", out var e)) message = e.GetString() ?? body;
+            else if (doc.RootElement.TryGetProperty("detail", out var d)) message = d.GetString() ?? body;
+        }
+        catch (JsonException)
+        {
+        }
+        throw new UserException(response.StatusCode == HttpStatusCode.NotFound && message.Length == 0
+            ? $"not found: {response.RequestMessage?.RequestUri}"
+            : $"server: {(int)response.StatusCode} {message}");
+    }
+
+    public void Dispose() => _http.Dispose();
+
     /// <summary>POST a JSON body; returns the JSON answer.</summary>
     public Task<JsonElement> PostJsonAsync(string path, object body, CancellationToken ct) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) }, ct);
