@@ -1,3 +1,4 @@
+using VideoFace.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -29,7 +30,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
     {
         BrowserTools.EnsureInstalled();
         // the enrolled person twice and someone else once, each followed by grey so tracks end (Appeared / Left)
-        _video = await FaceSlides.CreateAsync(Path.Combine(_folder, "lobby.mp4"), [Face(Person, 2), Face("Colin_Powell", 38), Face(Person, 353)]);
+        _video = await FaceVideo.CreateAsync(Path.Combine(_folder, "lobby.mp4"), [Face(Person, 2), Face("Colin_Powell", 38), Face(Person, 353)]);
         var ports = Ports.Free(3);
         _httpPort = ports[2];
         var inv = CultureInfo.InvariantCulture;

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using VideoFace.Testing;
-
-namespace VideoFace.Cluster.Tests.Support;
+namespace VideoFace.Testing;
 
 /// <summary>Makes a video of face photos shown one after another, with grey gaps between them so each person's track ends.</summary>
 public static class FaceVideo
@@ -17,7 +15,10 @@ public static class FaceVideo
         var inv = CultureInfo.InvariantCulture;
         var args = new StringBuilder("-hide_banner -loglevel error -y ");
         foreach (var photo in photos)
+        {
+            if (!File.Exists(photo)) throw new FileNotFoundException($"face photo missing: {photo} (../shared/data/faces-dev)", photo);
             args.Append(inv, $"-loop 1 -framerate 25 -t {secondsEach} -i \"{photo}\" ");
+        }
         args.Append(inv, $"-f lavfi -t {gapSeconds} -i color=c=gray:s=640x480:r=25 ");
         var filter = new StringBuilder();
         int grey = photos.Count;
