@@ -19,6 +19,12 @@ read -r passed failed skipped < <(awk '
   /^[[:space:]]+Failed: [0-9]+[[:space:]]*$/  {f += $2}
   /^[[:space:]]+Skipped: [0-9]+[[:space:]]*$/ {s += $2}
   END {print p+0, f+0, s+0}' "$log")
+# Repeat each failed test with its message at the end, where a short log tail still shows it.
+if [[ $failed -ne 0 ]]; then
+  echo
+  echo "Failed tests:"
+  awk '/^[[:space:]]+Failed [A-Za-z]/ {show = 40} /^[[:space:]]+Passed [A-Za-z]/ {show = 0} show > 0 {print; show--}' "$log"
+fi
 echo
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [[ $status -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then exit 1; fi
