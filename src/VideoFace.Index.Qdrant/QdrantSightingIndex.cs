@@ -89,6 +89,22 @@ public sealed class QdrantSightingIndex : ISightingIndex
         return DeleteAsync(new Filter { Must = { MatchKeyword(Fields.Identity, identityId) } }, ct);
     }
 
+    public async Task<long> ReassignIdentityAsync(string fromIdentityId, string toIdentityId, string? name, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fromIdentityId);
+        ArgumentException.ThrowIfNullOrEmpty(toIdentityId);
+        var filter = new Filter { Must = { MatchKeyword(Fields.Identity, fromIdentityId) } };
+        var count = (long)await _client.CountAsync(_collection, filter, exact: true, cancellationToken: ct).ConfigureAwait(false);
+        if (count == 0) return 0;
+        var payload = new Dictionary<string, Value>
+        {
+            [Fields.Identity] = toIdentityId,
+            [Fields.IdentityName] = name is null ? new Value { NullValue = NullValue.NullValue } : name,
+        };
+        await _client.SetPayloadAsync(_collection, payload, filter, wait: true, cancellationToken: ct).ConfigureAwait(false);
+        return count;
+    }
+
     public Task<long> DeleteOlderThanAsync(DateTimeOffset before, CancellationToken ct = default) =>
         DeleteAsync(new Filter { Must = { Range(Fields.LastMs, new global::Qdrant.Client.Grpc.Range { Lt = before.ToUnixTimeMilliseconds() }) } }, ct);
 

@@ -46,6 +46,12 @@ public interface ISightingIndex : IAsyncDisposable
     /// <summary>Deletes every sighting of an identity (person erased); returns how many.</summary>
     Task<long> DeleteByIdentityAsync(string identityId, CancellationToken ct = default);
 
+    /// <summary>
+    /// Moves every sighting of identity <paramref name="fromIdentityId"/> to <paramref name="toIdentityId"/> with the
+    /// display name <paramref name="name"/> (identities merged; the same id for a rename); returns how many.
+    /// </summary>
+    Task<long> ReassignIdentityAsync(string fromIdentityId, string toIdentityId, string? name, CancellationToken ct = default);
+
     /// <summary>Deletes sightings that ended (or started, if open) before <paramref name="before"/> (retention); returns how many.</summary>
     Task<long> DeleteOlderThanAsync(DateTimeOffset before, CancellationToken ct = default);
 

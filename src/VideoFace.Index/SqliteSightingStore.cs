@@ -193,6 +193,17 @@ internal sealed class SqliteSightingStore : IDisposable
         return keys;
     }
 
+    /// <summary>Rewrites the identity fields of an identity's rows (payload only: embeddings and the graph are untouched).</summary>
+    public long Reassign(string fromIdentity, string toIdentity, string? name)
+    {
+        using var cmd = _writer.CreateCommand();
+        cmd.CommandText = "UPDATE sightings SET identity = $to, identity_name = $name WHERE identity = $from";
+        cmd.Parameters.AddWithValue("$from", fromIdentity);
+        cmd.Parameters.AddWithValue("$to", toIdentity);
+        cmd.Parameters.AddWithValue("$name", (object?)name ?? DBNull.Value);
+        return cmd.ExecuteNonQuery();
+    }
+
     public long Count()
     {
         using var c = OpenReader();

@@ -133,6 +133,19 @@ public sealed class UsearchSightingIndex : ISightingIndex
         return DeleteAsync("identity = $identity", cmd => cmd.Parameters.AddWithValue("$identity", identityId), ct);
     }
 
+    public async Task<long> ReassignIdentityAsync(string fromIdentityId, string toIdentityId, string? name, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fromIdentityId);
+        ArgumentException.ThrowIfNullOrEmpty(toIdentityId);
+        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _store.Reassign(fromIdentityId, toIdentityId, name);
+        }
+        finally { _writeGate.Release(); }
+    }
+
     public Task<long> DeleteOlderThanAsync(DateTimeOffset before, CancellationToken ct = default) =>
         DeleteAsync("last_ticks < $before", cmd => cmd.Parameters.AddWithValue("$before", before.UtcTicks), ct);
 

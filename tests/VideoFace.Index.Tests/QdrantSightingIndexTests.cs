@@ -72,6 +72,19 @@ public sealed class QdrantSightingIndexTests : SightingIndexContract
     }
 
     [Fact]
+    public async Task ReassignIdentity_SetsPayloadByIdentityFilterAndWaits()
+    {
+        if (_standIn is null) return;
+        await Index.UpsertAsync([S("m1", Vec(), identity: "u-7")]);
+        Assert.Equal(1, await Index.ReassignIdentityAsync("u-7", "p-ada", null));
+        var set = _standIn.Requests.OfType<SetPayloadPoints>().Single();
+        Assert.True(set.Wait);
+        Assert.Equal("u-7", set.PointsSelector.Filter.Must.Single().Field.Match.Keyword);
+        Assert.Equal("p-ada", set.Payload["identity"].StringValue);
+        Assert.Equal(Value.KindOneofCase.NullValue, set.Payload["identity_name"].KindCase);
+    }
+
+    [Fact]
     public async Task Search_SendsMustFilterAndScoreThreshold()
     {
         if (_standIn is null) return;

@@ -58,6 +58,13 @@ public sealed class QdrantStandIn : IAsyncDisposable
             return response;
         });
         Map<CountPoints, CountResponse>("qdrant.Points/Count", r => new() { Result = new() { Count = (ulong)_points.Count(p => Matches(r.Filter, p.Value.Payload)) } });
+        Map<SetPayloadPoints, PointsOperationResponse>("qdrant.Points/SetPayload", r =>
+        {
+            if (r.PointsSelector?.Filter is not { } filter) throw new NotSupportedException("stand-in: set payload by filter only");
+            foreach (var p in _points.Where(p => Matches(filter, p.Value.Payload)).ToList())
+                foreach (var (key, value) in r.Payload) p.Value.Payload[key] = value;
+            return Done();
+        });
         Map<DeletePoints, PointsOperationResponse>("qdrant.Points/Delete", r =>
         {
             foreach (var p in _points.Where(p => Matches(r.Points.Filter, p.Value.Payload)).ToList()) _points.TryRemove(p.Key, out _);

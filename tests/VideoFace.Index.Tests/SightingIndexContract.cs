@@ -149,6 +149,27 @@ public abstract class SightingIndexContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReassignIdentity_MovesOnlyThatIdentitysSightingsAndTheirName()
+    {
+        var q = Vec();
+        await Index.UpsertAsync([S("a", Near(q, .9f), identity: "u1"), S("b", Near(q, .9f), identity: "u1"), S("c", Near(q, .9f), identity: "p2"), S("d", Near(q, .9f))]);
+        Assert.Equal(2, await Index.ReassignIdentityAsync("u1", "p2", "Ada"));
+        var a = await Index.GetAsync("a");
+        Assert.Equal(("p2", "Ada"), (a!.IdentityId, a.IdentityName));
+        Assert.Equal(q.Length, a.Embedding.Length);
+        Assert.Equal(["a", "b", "c"], (await Index.SearchAsync(new SightingQuery(q, IdentityId: "p2"))).Select(h => h.Sighting.Id).Order());
+        Assert.Empty(await Index.SearchAsync(new SightingQuery(q, IdentityId: "u1")));
+        Assert.Equal("P2", (await Index.GetAsync("c"))!.IdentityName); // not part of the move: untouched
+        Assert.Null((await Index.GetAsync("d"))!.IdentityId);
+        Assert.Equal(0, await Index.ReassignIdentityAsync("u1", "p2", "Ada"));
+
+        // a rename is a move onto the same id; an unnamed target clears the name
+        Assert.Equal(3, await Index.ReassignIdentityAsync("p2", "p2", null));
+        Assert.Null((await Index.GetAsync("b"))!.IdentityName);
+        Assert.Equal(4, await Index.CountAsync());
+    }
+
+    [Fact]
     public async Task DeleteOlderThan_UsesEndOrStartOfOpenSightings()
     {
         var q = Vec();
