@@ -8,7 +8,15 @@ public interface IGalleryGrain : IGrainWithStringKey
     /// <summary>Adds photos' normed embeddings to a person (created if new); returns the person.</summary>
     Task<EnrolledPerson> EnrollAsync(string name, IReadOnlyList<float[]> normedEmbeddings, string embeddingSpace);
 
+    /// <summary>Deletes a person or unknown identity and erases it everywhere (history, index sightings, images).</summary>
     Task<bool> RemovePersonAsync(string identityId);
+
+    /// <summary>
+    /// Merges identity <paramref name="sourceId"/> into <paramref name="targetId"/> (two unknowns that are one person, or an
+    /// unknown into an enrolled person; two persons enrolled twice): the target takes its history, index sightings and
+    /// embedding; the source id disappears. Returns the target's summary, null when either id is not in the gallery.
+    /// </summary>
+    Task<IdentitySummary?> MergeAsync(string sourceId, string targetId);
 
     Task<IReadOnlyList<EnrolledPerson>> ListPersonsAsync();
 

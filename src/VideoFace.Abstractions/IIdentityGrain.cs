@@ -19,6 +19,18 @@ public interface IIdentityGrain : IGrainWithStringKey
     /// <summary>Track history, newest first.</summary>
     Task<IReadOnlyList<TrackSighting>> GetHistoryAsync(int limit = 100);
 
-    /// <summary>Erases the identity's history (person deleted).</summary>
-    Task ClearAsync();
+    /// <summary>
+    /// Erases the identity everywhere (person deleted): its sightings in the vector index, their thumbnails and
+    /// keyframes, and its history. Later track reports for it are dropped until it is named (enrolled) again.
+    /// </summary>
+    Task EraseAsync();
+
+    /// <summary>
+    /// Merges this identity into <paramref name="targetId"/>: the target takes over its history and its sightings in the
+    /// vector index; this identity then forwards any later track reports to the target. Idempotent.
+    /// </summary>
+    Task<IdentitySummary> MergeIntoAsync(string targetId);
+
+    /// <summary>Takes over another identity's history (the merge's receiving side); returns this identity's summary.</summary>
+    Task<IdentitySummary> AbsorbAsync(IdentityTransfer transfer);
 }

@@ -37,6 +37,18 @@ public sealed record IdentityEvent(
     [property: Id(8)] float Similarity,
     [property: Id(9)] string? ThumbnailKey);
 
+/// <summary>What an identity hands over when merged into another.</summary>
+[GenerateSerializer, Immutable, Alias("vf.IdentityTransfer")]
+public sealed record IdentityTransfer(
+    [property: Id(0)] string FromId,
+    [property: Id(1)] IReadOnlyList<TrackSighting> History,
+    [property: Id(2)] IReadOnlyDictionary<string, string> OpenTracks,
+    [property: Id(3)] int Sightings,
+    [property: Id(4)] IReadOnlyList<string> Cameras,
+    [property: Id(5)] DateTimeOffset? FirstSeen,
+    [property: Id(6)] DateTimeOffset? LastSeen,
+    [property: Id(7)] string? LastCamera);
+
 /// <summary>One identity's summary: counts and where/when seen.</summary>
 [GenerateSerializer, Immutable, Alias("vf.IdentitySummary")]
 public sealed record IdentitySummary(

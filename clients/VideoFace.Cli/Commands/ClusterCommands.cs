@@ -127,7 +127,7 @@ internal static class ClusterCommands
         cmd.Subcommands.Add(show);
 
         var removeId = new Argument<string>("id");
-        var remove = new Command("remove", "Delete a person or unknown identity and its history") { removeId };
+        var remove = new Command("remove", "Delete a person or unknown identity and erase it everywhere (history, sightings, images)") { removeId };
         remove.SetAction(async (pr, ct) =>
         {
             using var server = ServerClient.For(pr);
@@ -136,6 +136,31 @@ internal static class ClusterCommands
             return 0;
         });
         cmd.Subcommands.Add(remove);
+
+        var renameId = new Argument<string>("id") { Description = "Person or unknown identity id" };
+        var newName = new Argument<string>("name") { Description = "The name to give" };
+        var rename = new Command("rename", "Rename a person, or promote an unknown identity to a named person") { renameId, newName };
+        rename.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            var r = await server.PostJsonAsync($"api/persons/{Uri.EscapeDataString(pr.GetValue(renameId)!)}/name", new { name = pr.GetValue(newName) }, ct);
+            Console.WriteLine(pr.GetValue(GlobalOptions.Json) ? r.GetRawText() : $"{Str(r, "id")} is now named {Str(r, "name")}");
+            return 0;
+        });
+        cmd.Subcommands.Add(rename);
+
+        var mergeId = new Argument<string>("id") { Description = "The identity that goes (e.g. an unknown identity)" };
+        var into = new Option<string>("--into") { Description = "The identity that stays and takes its history", Required = true };
+        var merge = new Command("merge", "Merge an identity into another: history, sightings and embedding move, the first id goes") { mergeId, into };
+        merge.SetAction(async (pr, ct) =>
+        {
+            using var server = ServerClient.For(pr);
+            var r = await server.PostJsonAsync($"api/persons/{Uri.EscapeDataString(pr.GetValue(mergeId)!)}/merge", new { into = pr.GetValue(into) }, ct);
+            Console.WriteLine(pr.GetValue(GlobalOptions.Json) ? r.GetRawText()
+                : $"{pr.GetValue(mergeId)} merged into {Str(r, "id")} ({Str(r, "name") ?? "unknown"}): {r.GetProperty("sightings")} sightings");
+            return 0;
+        });
+        cmd.Subcommands.Add(merge);
         return cmd;
     }
 

@@ -38,11 +38,44 @@ public sealed class GalleryGrain(
 
     public async Task<bool> RemovePersonAsync(string identityId)
     {
-        bool removed = S.Persons.Remove(identityId) | S.Unknowns.Remove(identityId);
-        if (!removed) return false;
+        if (!S.Persons.ContainsKey(identityId) && !S.Unknowns.ContainsKey(identityId)) return false;
+        // erase first: if that fails the identity is still listed and the delete can be retried
+        await GrainFactory.GetGrain<IIdentityGrain>(identityId).EraseAsync();
+        S.Persons.Remove(identityId);
+        S.Unknowns.Remove(identityId);
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IIdentityGrain>(identityId).ClearAsync();
         return true;
+    }
+
+    public async Task<IdentitySummary?> MergeAsync(string sourceId, string targetId)
+    {
+        if (sourceId == targetId) throw new ArgumentException($"'{sourceId}' cannot be merged into itself");
+        bool sourceIsPerson = S.Persons.TryGetValue(sourceId, out var sourcePerson);
+        S.Unknowns.TryGetValue(sourceId, out var sourceUnknown);
+        bool targetIsPerson = S.Persons.TryGetValue(targetId, out var targetPerson);
+        S.Unknowns.TryGetValue(targetId, out var targetUnknown);
+        if ((sourcePerson is null && sourceUnknown is null) || (targetPerson is null && targetUnknown is null)) return null;
+        if (sourceIsPerson && !targetIsPerson)
+            throw new InvalidOperationException($"'{sourceId}' is an enrolled person and '{targetId}' an unknown identity: merge the unknown identity into the person instead");
+
+        var summary = await GrainFactory.GetGrain<IIdentityGrain>(sourceId).MergeIntoAsync(targetId);
+        // the target's embedding absorbs the source's: photos and tracks are all normed embeddings of one space
+        var (sum, count) = sourcePerson is not null ? (sourcePerson.Sum, sourcePerson.Photos) : (sourceUnknown!.Sum, sourceUnknown.Tracks);
+        if (targetPerson is not null)
+        {
+            TensorPrimitives.Add(targetPerson.Sum, sum, targetPerson.Sum);
+            targetPerson.Photos += count;
+        }
+        else
+        {
+            TensorPrimitives.Add(targetUnknown!.Sum, sum, targetUnknown.Sum);
+            targetUnknown.Tracks += count;
+            if (sourceUnknown!.FirstSeen < targetUnknown.FirstSeen) targetUnknown.FirstSeen = sourceUnknown.FirstSeen;
+        }
+        S.Persons.Remove(sourceId);
+        S.Unknowns.Remove(sourceId);
+        await state.WriteStateAsync();
+        return summary;
     }
 
     public Task<IReadOnlyList<EnrolledPerson>> ListPersonsAsync() =>

@@ -1,12 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using VideoFace.Abstractions;
+using VideoFace.Index;
+using VideoFace.Storage;
 
 namespace VideoFace.Grains.Identity;
 
-/// <summary>Per-person track history and Appeared / MovedCamera / Left events, published on the identity-events stream.</summary>
+/// <summary>
+/// Per-person track history and Appeared / MovedCamera / Left events, published on the identity-events stream. Owns
+/// the identity's data everywhere: a merge moves its sightings in the vector index, an erase deletes them and their
+/// images. (The index and blob store are the silo's; a silo without them only keeps history.)
+/// </summary>
 public sealed partial class IdentityGrain(
     [PersistentState("identity", Names.Storage)] IPersistentState<IdentityState> state,
+    IServiceProvider services,
     ILogger<IdentityGrain> logger) : Grain, IIdentityGrain
 {
     /// <summary>History entries kept per identity; older ones are dropped (counts stay).</summary>
@@ -22,15 +30,28 @@ public sealed partial class IdentityGrain(
         return Task.CompletedTask;
     }
 
+    private string Id => this.GetPrimaryKeyString();
+
     public async Task SetNameAsync(string? name)
     {
-        if (S.Name == name && state.RecordExists) return;
+        if (S.Name == name && state.RecordExists && S.MergedInto is null && !S.Erased) return;
+        bool renamed = state.RecordExists && S.Name != name;
+        // naming an erased or merged-away id (a person enrolled again under the same name) starts it afresh
+        if (S.Erased || S.MergedInto is not null) state.State = new IdentityState();
         S.Name = name;
         await state.WriteStateAsync();
+        // search results carry the name: keep the index's copy current
+        if (renamed && services.GetService<ISightingIndex>() is { } index) await index.ReassignIdentityAsync(Id, Id, name);
     }
 
     public async Task TrackStartedAsync(TrackSighting sighting)
     {
+        if (S.MergedInto is { } target)
+        {
+            await GrainFactory.GetGrain<IIdentityGrain>(target).TrackStartedAsync(sighting);
+            return;
+        }
+        if (S.Erased) return;
         if (S.OpenTracks.ContainsKey(sighting.TrackId) || S.History.Any(h => h.TrackId == sighting.TrackId)) return;
         IdentityEventKind? kind;
         string? previous = null;
@@ -56,6 +77,12 @@ public sealed partial class IdentityGrain(
 
     public async Task TrackEndedAsync(TrackSighting sighting)
     {
+        if (S.MergedInto is { } target)
+        {
+            await GrainFactory.GetGrain<IIdentityGrain>(target).TrackEndedAsync(sighting);
+            return;
+        }
+        if (S.Erased) return;
         bool wasOpen = S.OpenTracks.Remove(sighting.TrackId);
         if (!wasOpen && !S.History.Any(h => h.TrackId == sighting.TrackId))
         {
@@ -68,17 +95,71 @@ public sealed partial class IdentityGrain(
         if (S.OpenTracks.Count == 0) await PublishAsync(IdentityEventKind.Left, sighting, sighting.End ?? sighting.Start, null);
     }
 
-    public Task<IdentitySummary> GetSummaryAsync() =>
-        Task.FromResult(new IdentitySummary(this.GetPrimaryKeyString(), S.Name, S.Sightings,
-            S.Cameras.Order(StringComparer.Ordinal).ToList(), S.FirstSeen, S.LastSeen, S.OpenTracks.Count > 0));
+    public Task<IdentitySummary> GetSummaryAsync() => Task.FromResult(Summary());
+
+    private IdentitySummary Summary() =>
+        new(Id, S.Name, S.Sightings, S.Cameras.Order(StringComparer.Ordinal).ToList(), S.FirstSeen, S.LastSeen, S.OpenTracks.Count > 0);
 
     public Task<IReadOnlyList<TrackSighting>> GetHistoryAsync(int limit = 100) =>
         Task.FromResult<IReadOnlyList<TrackSighting>>(Enumerable.Reverse(S.History).Take(Math.Max(0, limit)).ToList());
 
-    public async Task ClearAsync()
+    public async Task EraseAsync()
     {
-        await state.ClearStateAsync();
-        DeactivateOnIdle();
+        if (services.GetService<IBlobStore>() is { } blobs)
+        {
+            var keys = S.History.SelectMany(h => new[] { h.ThumbnailKey, BlobKeys.Thumbnail(h.CameraId, h.TrackId) })
+                .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            foreach (var key in keys) await blobs.DeleteAsync(key);
+        }
+        long points = 0;
+        if (services.GetService<ISightingIndex>() is { } index) points = await index.DeleteByIdentityAsync(Id);
+        LogErased(logger, Id, S.History.Count, points);
+        state.State = new IdentityState { Erased = true };
+        await state.WriteStateAsync();
+    }
+
+    public async Task<IdentitySummary> MergeIntoAsync(string targetId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetId);
+        if (targetId == Id) throw new ArgumentException($"identity '{Id}' cannot be merged into itself");
+        if (S.Erased) throw new InvalidOperationException($"identity '{Id}' was erased");
+        if (S.MergedInto is { } done && done != targetId) throw new InvalidOperationException($"identity '{Id}' was already merged into '{done}'");
+        var target = GrainFactory.GetGrain<IIdentityGrain>(targetId);
+        // the target takes the history first (idempotent per track), then the index follows, then this id forwards:
+        // a merge cut short and run again completes without duplicates
+        var summary = await target.AbsorbAsync(new IdentityTransfer(Id, S.History.ToList(), new Dictionary<string, string>(S.OpenTracks),
+            S.Sightings, S.Cameras.ToList(), S.FirstSeen, S.LastSeen, S.LastCamera));
+        long points = 0;
+        if (services.GetService<ISightingIndex>() is { } index) points = await index.ReassignIdentityAsync(Id, targetId, summary.Name);
+        LogMerged(logger, Id, targetId, S.History.Count, points);
+        state.State = new IdentityState { MergedInto = targetId };
+        await state.WriteStateAsync();
+        return summary;
+    }
+
+    public async Task<IdentitySummary> AbsorbAsync(IdentityTransfer transfer)
+    {
+        if (S.MergedInto is { } further) return await GrainFactory.GetGrain<IIdentityGrain>(further).AbsorbAsync(transfer);
+        if (S.Erased) throw new InvalidOperationException($"identity '{Id}' was erased");
+        var known = S.History.Select(h => h.TrackId).ToHashSet(StringComparer.Ordinal);
+        var added = transfer.History.Where(h => !known.Contains(h.TrackId)).ToList();
+        if (added.Count > 0 || transfer.OpenTracks.Keys.Any(t => !S.OpenTracks.ContainsKey(t)))
+        {
+            S.History = S.History.Concat(added).OrderBy(h => h.Start).ToList();
+            if (S.History.Count > MaxHistory) S.History.RemoveRange(0, S.History.Count - MaxHistory);
+            foreach (var (track, camera) in transfer.OpenTracks) S.OpenTracks.TryAdd(track, camera);
+            // the source's count also covers old entries its capped history had dropped
+            S.Sightings += added.Count + Math.Max(0, transfer.Sightings - transfer.History.Count);
+            S.Cameras.UnionWith(transfer.Cameras);
+            if (transfer.FirstSeen is { } f && (S.FirstSeen is null || f < S.FirstSeen)) S.FirstSeen = f;
+            if (transfer.LastSeen is { } l && (S.LastSeen is null || l > S.LastSeen))
+            {
+                S.LastSeen = l;
+                S.LastCamera = transfer.LastCamera ?? S.LastCamera;
+            }
+            await state.WriteStateAsync();
+        }
+        return Summary();
     }
 
     /// <summary>Adds or updates the history entry of a track and the summary fields.</summary>
@@ -114,6 +195,12 @@ public sealed partial class IdentityGrain(
         LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
         await _events!.OnNextAsync(e);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Identity {Identity} erased: {Tracks} history entries, {Points} index points")]
+    private static partial void LogErased(ILogger logger, string identity, int tracks, long points);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Identity {Identity} merged into {Target}: {Tracks} history entries, {Points} index points")]
+    private static partial void LogMerged(ILogger logger, string identity, string target, int tracks, long points);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Kind}: {Identity} ({Name}) on camera {Camera}, track {Track}")]
     private static partial void LogEvent(ILogger logger, IdentityEventKind kind, string identity, string name, string camera, string track);

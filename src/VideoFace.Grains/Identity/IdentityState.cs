@@ -19,4 +19,10 @@ public sealed class IdentityState
     [Id(5)] public HashSet<string> Cameras { get; set; } = new(StringComparer.Ordinal);
     [Id(6)] public DateTimeOffset? FirstSeen { get; set; }
     [Id(7)] public DateTimeOffset? LastSeen { get; set; }
+
+    /// <summary>Set when merged into another identity: later track reports are forwarded there.</summary>
+    [Id(8)] public string? MergedInto { get; set; }
+
+    /// <summary>Set when erased (person deleted): later track reports are dropped until the identity is named again.</summary>
+    [Id(9)] public bool Erased { get; set; }
 }

@@ -1,0 +1,164 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using VideoFace.Abstractions;
+using VideoFace.Cluster.Tests.Support;
+using VideoFace.Index;
+using VideoFace.Storage;
+using VideoFace.Testing;
+
+namespace VideoFace.Cluster.Tests;
+
+/// <summary>
+/// One embedded-profile silo without inference devices (no models needed): gallery, identity grains, the embedded
+/// vector index and the local blob store exactly as a real silo composes them, driven with synthetic embeddings.
+/// </summary>
+public sealed class IdentityMergeEraseTests : IAsyncLifetime
+{
+    private const string Space = "test-space";
+    private const int Dim = 512;
+    private static readonly DateTimeOffset T0 = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+    private readonly string _data = TestVideos.TempFolder("merge-erase");
+    private InProcessTestCluster _cluster = null!;
+
+    private IClusterClient Client => _cluster.Client;
+    private IGalleryGrain Gallery => Client.GetGrain<IGalleryGrain>(Names.DefaultGallery);
+    private IServiceProvider Silo => _cluster.Silos[0].ServiceProvider;
+    private ISightingIndex Index => Silo.GetRequiredService<ISightingIndex>();
+    private IBlobStore Blobs => Silo.GetRequiredService<IBlobStore>();
+
+    public async Task InitializeAsync() =>
+        _cluster = await VideoFaceTestCluster.StartAsync(1, silo => VideoFaceTestCluster.BaseSettings(silo, _data, devices: ""));
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+        try { Directory.Delete(_data, recursive: true); }
+        catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task Merge_TwoUnknowns_TargetTakesHistorySightingsAndEmbedding_SourceForwardsLaterTracks()
+    {
+        var e1 = Axis(0);
+        var e2 = Axis(1);
+        var u1 = await Gallery.MatchTrackAsync(e1, Space);
+        var u2 = await Gallery.MatchTrackAsync(e2, Space);
+        Assert.True(u1.IsNewUnknown && u2.IsNewUnknown && u1.IdentityId != u2.IdentityId);
+        await SeenAsync(u1.IdentityId, "c1", "t1", e1, minutes: 0);
+        await SeenAsync(u2.IdentityId, "c2", "t2", e2, minutes: 10);
+        await SeenAsync(u2.IdentityId, "c2", "t3", e2, minutes: 20, end: false); // still open when merged
+
+        var merged = await Gallery.MergeAsync(u2.IdentityId, u1.IdentityId);
+
+        Assert.NotNull(merged);
+        Assert.Equal(u1.IdentityId, merged.Id);
+        Assert.Equal(3, merged.Sightings);
+        Assert.Equal(["c1", "c2"], merged.Cameras);
+        Assert.Equal(T0, merged.FirstSeen);
+        Assert.True(merged.Visible, "the source's open track is open on the target");
+        var ids = await Gallery.ListIdentitiesAsync();
+        Assert.Contains(u1.IdentityId, ids);
+        Assert.DoesNotContain(u2.IdentityId, ids);
+        var history = await Client.GetGrain<IIdentityGrain>(u1.IdentityId).GetHistoryAsync();
+        Assert.Equal(["t3", "t2", "t1"], history.Select(h => h.TrackId)); // newest first, by start time
+        Assert.Equal(u1.IdentityId, (await Index.GetAsync("t2"))!.IdentityId);
+        Assert.Empty(await Index.SearchAsync(new SightingQuery(e2, IdentityId: u2.IdentityId)));
+
+        // the open track ends after the merge: the report reaches the target through the forwarding source
+        await Client.GetGrain<IIdentityGrain>(u2.IdentityId).TrackEndedAsync(Sighting("c2", "t3", 20, end: true));
+        var summary = await Client.GetGrain<IIdentityGrain>(u1.IdentityId).GetSummaryAsync();
+        Assert.False(summary.Visible);
+        Assert.Equal(3, summary.Sightings);
+        Assert.Equal(T0.AddMinutes(21), summary.LastSeen);
+
+        // the merged centroid now holds both faces: a new track of either joins the target
+        Assert.Equal(u1.IdentityId, (await Gallery.MatchTrackAsync(e2, Space)).IdentityId);
+
+        // merging again is refused (the source is gone); promotion names the sightings in the index too
+        Assert.Null(await Gallery.MergeAsync(u2.IdentityId, u1.IdentityId));
+        await Gallery.RenameAsync(u1.IdentityId, "Ada");
+        Assert.Equal("Ada", (await Index.GetAsync("t2"))!.IdentityName);
+    }
+
+    [Fact]
+    public async Task Merge_BadRequests_AreRefusedSayingWhy()
+    {
+        var person = await Gallery.EnrollAsync("Grace", [Axis(5)], Space);
+        var unknown = await Gallery.MatchTrackAsync(Axis(6), Space);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Gallery.MergeAsync(unknown.IdentityId, unknown.IdentityId));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => Gallery.MergeAsync(person.IdentityId, unknown.IdentityId));
+        Assert.Contains("merge the unknown identity into the person", ex.Message);
+        Assert.Null(await Gallery.MergeAsync("u-nobody", person.IdentityId));
+        Assert.Null(await Gallery.MergeAsync(unknown.IdentityId, "p-nobody"));
+
+        // an unknown into an enrolled person: the person's embedding grows, the unknown id goes
+        var target = await Gallery.MergeAsync(unknown.IdentityId, person.IdentityId);
+        Assert.Equal("Grace", target!.Name);
+        Assert.Equal(2, Assert.Single(await Gallery.ListPersonsAsync(), p => p.Name == "Grace").Photos);
+        var match = await Gallery.MatchTrackAsync(Axis(6), Space);
+        Assert.Equal(person.IdentityId, match.IdentityId);
+    }
+
+    [Fact]
+    public async Task RemovePerson_ErasesHistoryIndexSightingsAndImages_LateReportsAreDropped_ReEnrolStartsClean()
+    {
+        var e = Axis(9);
+        var bob = await Gallery.EnrollAsync("Bob", [e], Space);
+        await SeenAsync(bob.IdentityId, "c1", "tb1", e, minutes: 0);
+        await SeenAsync(bob.IdentityId, "c1", "tb2", e, minutes: 5, end: false);
+        var other = await Gallery.MatchTrackAsync(Axis(10), Space);
+        await SeenAsync(other.IdentityId, "c1", "to1", Axis(10), minutes: 1);
+        var thumb = BlobKeys.Thumbnail("c1", "tb1");
+        Assert.NotNull(await Blobs.GetAsync(thumb));
+
+        Assert.True(await Gallery.RemovePersonAsync(bob.IdentityId));
+
+        Assert.Null(await Blobs.GetAsync(thumb));
+        Assert.Null(await Index.GetAsync("tb1"));
+        Assert.Null(await Index.GetAsync("tb2"));
+        Assert.NotNull(await Index.GetAsync("to1")); // nobody else's data is touched
+        Assert.NotNull(await Blobs.GetAsync(BlobKeys.Thumbnail("c1", "to1")));
+        Assert.DoesNotContain(bob.IdentityId, await Gallery.ListIdentitiesAsync());
+        var identity = Client.GetGrain<IIdentityGrain>(bob.IdentityId);
+        Assert.Empty(await identity.GetHistoryAsync());
+
+        // the track that was open when Bob was deleted ends later: dropped, not recorded again
+        await identity.TrackEndedAsync(Sighting("c1", "tb2", 5, end: true));
+        Assert.Empty(await identity.GetHistoryAsync());
+        Assert.False(await Gallery.RemovePersonAsync(bob.IdentityId));
+
+        // enrolling the same name again starts a clean person under the same id
+        var again = await Gallery.EnrollAsync("Bob", [e], Space);
+        Assert.Equal(bob.IdentityId, again.IdentityId);
+        var summary = await identity.GetSummaryAsync();
+        Assert.Equal(("Bob", 0), (summary.Name, summary.Sightings));
+        await identity.TrackStartedAsync(Sighting("c1", "tb3", 30, end: false));
+        Assert.Equal(["tb3"], (await identity.GetHistoryAsync()).Select(h => h.TrackId));
+    }
+
+    /// <summary>What a camera session does for one track: thumbnail blob, identity report(s), index point.</summary>
+    private async Task SeenAsync(string identityId, string camera, string track, float[] embedding, int minutes, bool end = true)
+    {
+        var key = BlobKeys.Thumbnail(camera, track);
+        await Blobs.PutAsync(key, await File.ReadAllBytesAsync(TestData.Face("George_W_Bush", 1)), "image/jpeg");
+        var identity = Client.GetGrain<IIdentityGrain>(identityId);
+        await identity.TrackStartedAsync(Sighting(camera, track, minutes, end: false));
+        if (end) await identity.TrackEndedAsync(Sighting(camera, track, minutes, end: true));
+        var name = (await identity.GetSummaryAsync()).Name;
+        await Index.UpsertAsync([new VideoFace.Index.Sighting(track, embedding, camera, T0.AddMinutes(minutes), end ? T0.AddMinutes(minutes + 1) : null,
+            track, identityId, name, 0.9f, key)]);
+    }
+
+    private static TrackSighting Sighting(string camera, string track, int minutes, bool end) =>
+        new(camera, track, T0.AddMinutes(minutes), end ? T0.AddMinutes(minutes + 1) : null, 0.9f, BlobKeys.Thumbnail(camera, track));
+
+    /// <summary>A unit vector along one axis: axes are orthogonal, so different axes are different people.</summary>
+    private static float[] Axis(int i)
+    {
+        var v = new float[Dim];
+        v[i] = 1;
+        return v;
+    }
+}
