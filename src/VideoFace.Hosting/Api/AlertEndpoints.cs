@@ -10,7 +10,7 @@ using VideoFace.Grains.Alerts;
 
 namespace VideoFace.Hosting.Api;
 
-/// <summary>/api/alerts: rules (add, list, remove), recent alerts, and live alerts over Server-Sent Events and WebSocket.</summary>
+/// <summary>/api/alerts: rules (add, list, edit, remove), recent alerts, and live alerts over Server-Sent Events and WebSocket.</summary>
 public static class AlertEndpoints
 {
     /// <summary>Body of POST /api/alerts/rules (snake_case JSON); <c>person</c> is an identity id or an enrolled name.</summary>
@@ -45,6 +45,27 @@ public static class AlertEndpoints
             if (errors.Count > 0) return Results.BadRequest(new { error = string.Join("; ", errors) });
             var stored = await grains.GetGrain<IAlertRulesGrain>(AlertNames.Default).AddAsync(rule);
             return Results.Created($"/api/alerts/rules/{stored.Id}", RuleJson(stored));
+        });
+        // edit: the whole rule again; a webhook keeps its secret when the same URL comes without one
+        alerts.MapPut("/rules/{id}", async (string id, AlertRuleRequest body, IGrainFactory grains, IServiceProvider services) =>
+        {
+            var rules = grains.GetGrain<IAlertRulesGrain>(AlertNames.Default);
+            if (await rules.GetAsync(id) is not { } existing) return Results.NotFound(new { error = $"no alert rule '{id}'" });
+            var defaults = services.GetService<IOptions<AlertOptions>>()?.Value ?? new AlertOptions();
+            AlertRule rule;
+            try
+            {
+                rule = await ToRuleAsync(body with { Id = id }, grains, defaults);
+            }
+            catch (FormatException ex)
+            {
+                return Results.BadRequest(new { error = ex.Message });
+            }
+            if (rule.Webhook is { Secret: "" } hook && existing.Webhook is { } old && old.Url == hook.Url) rule = rule with { Webhook = old };
+            rule = rule with { CreatedAt = existing.CreatedAt };
+            var errors = AlertRules.Validate(rule);
+            if (errors.Count > 0) return Results.BadRequest(new { error = string.Join("; ", errors) });
+            return Results.Ok(RuleJson(await rules.AddAsync(rule)));
         });
         alerts.MapGet("/rules", async (IGrainFactory grains) =>
             Results.Ok((await grains.GetGrain<IAlertRulesGrain>(AlertNames.Default).ListAsync()).Select(RuleJson)));
