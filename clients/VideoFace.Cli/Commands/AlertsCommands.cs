@@ -12,6 +12,7 @@ internal static class AlertsCommands
     {
         var cmd = new Command("alerts", "Alert rules and live alerts of the running server");
         cmd.Subcommands.Add(Add());
+        cmd.Subcommands.Add(Edit());
         cmd.Subcommands.Add(List());
         cmd.Subcommands.Add(Remove());
         cmd.Subcommands.Add(Follow());
@@ -56,6 +57,61 @@ internal static class AlertsCommands
             return 0;
         });
         return add;
+    }
+
+    private static Command Edit()
+    {
+        var ruleId = new Argument<string>("id") { Description = "Rule id" };
+        var person = new Option<string?>("--person") { Description = "Watch this person (enrolled name or identity id)" };
+        var unknown = new Option<bool>("--unknown") { Description = "Watch any unknown face" };
+        var enrolled = new Option<bool>("--enrolled") { Description = "Watch any enrolled person" };
+        var camera = new Option<string[]>("--camera") { Description = "Only on these cameras (repeat; replaces the rule's list)" };
+        var allCameras = new Option<bool>("--all-cameras") { Description = "On every camera (clears the camera list)" };
+        var name = new Option<string?>("--name") { Description = "New rule name" };
+        var cooldown = new Option<double?>("--cooldown") { Description = "Seconds before the same identity alerts again on this rule" };
+        var window = new Option<string[]>("--window") { Description = "Only in these time windows (repeat; replaces the rule's list)" };
+        var always = new Option<bool>("--always") { Description = "At any time (clears the time windows)" };
+        var webhook = new Option<string?>("--webhook") { Description = "POST each alert to this URL (a new URL needs --secret)" };
+        var secret = new Option<string?>("--secret") { Description = "Webhook secret" };
+        var noWebhook = new Option<bool>("--no-webhook") { Description = "Stop POSTing this rule's alerts" };
+        var edit = new Command("edit", "Change an alert rule: what is not given stays as it is")
+        {
+            ruleId, person, unknown, enrolled, camera, allCameras, name, cooldown, window, always, webhook, secret, noWebhook,
+        };
+        edit.SetAction(async (pr, ct) =>
+        {
+            var id = pr.GetValue(ruleId)!;
+            using var server = ServerClient.For(pr);
+            var rule = await server.GetAsync($"api/alerts/rules/{Uri.EscapeDataString(id)}", ct);
+            var who = pr.GetValue(person);
+            int kinds = (who is null ? 0 : 1) + (pr.GetValue(unknown) ? 1 : 0) + (pr.GetValue(enrolled) ? 1 : 0);
+            if (kinds > 1) throw new UserException("give at most one of --person, --unknown or --enrolled");
+            var kind = who is not null ? "person" : pr.GetValue(unknown) ? "unknown" : pr.GetValue(enrolled) ? "enrolled" : Str(rule, "kind");
+            if (kinds == 0 && kind == "person") who = Str(rule, "person_id") ?? Str(rule, "person_name");
+            string[] cameras = pr.GetValue(allCameras) ? [] : pr.GetValue(camera) is { Length: > 0 } c ? c : List(rule, "cameras");
+            string[] windows = pr.GetValue(always) ? [] : pr.GetValue(window) is { Length: > 0 } w ? w : List(rule, "windows");
+            var url = pr.GetValue(noWebhook) ? null : pr.GetValue(webhook) ?? Str(rule, "webhook_url");
+            if (pr.GetValue(webhook) is { } newUrl && newUrl != Str(rule, "webhook_url") && string.IsNullOrEmpty(pr.GetValue(secret)))
+                throw new UserException("a new --webhook URL needs --secret");
+            var r = await server.PutJsonAsync($"api/alerts/rules/{Uri.EscapeDataString(id)}", new
+            {
+                name = pr.GetValue(name) ?? Str(rule, "name"),
+                kind,
+                person = who,
+                cameras,
+                windows,
+                cooldown_seconds = pr.GetValue(cooldown) ?? rule.GetProperty("cooldown_seconds").GetDouble(),
+                webhook_url = url,
+                webhook_secret = url is null ? null : pr.GetValue(secret),
+            }, ct);
+            if (pr.GetValue(GlobalOptions.Json)) Console.WriteLine(r.GetRawText());
+            else Console.WriteLine($"rule {Str(r, "id")}: {Str(r, "name")}");
+            return 0;
+        });
+        return edit;
+
+        static string[] List(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(x => x.GetString()!).ToArray() : [];
     }
 
     private static Command List()
