@@ -59,7 +59,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task Dashboard_InHeadlessChromium_AddsCameraEnrolsSearchesAndShowsLiveEvents()
+    public async Task Dashboard_InHeadlessChromium_EnrolsAddsRulesAndCameraShowsAlertsSearchesAndMerges()
     {
         if (Directory.Exists(Screenshots)) Directory.Delete(Screenshots, recursive: true);
         var key = (await File.ReadAllTextAsync(Path.Combine(_folder, "data", "api-key"))).Trim();
@@ -75,7 +75,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         }, TimeSpan.FromSeconds(150));
         output.WriteLine(result.Output);
         Assert.True(result.ExitCode == 0, $"the browser script failed ({result.ExitCode}); screenshots in {Screenshots}\n{result.Output}");
-        foreach (var shot in new[] { "01-cameras.png", "02-live.png", "03-search.png", "04-search-sighting.png", "05-people.png" })
+        foreach (var shot in new[] { "01-cameras.png", "02-live.png", "03-search.png", "04-search-sighting.png", "05-people.png", "06-merged.png" })
             Assert.True(File.Exists(Path.Combine(Screenshots, shot)), $"screenshot {shot} was saved");
     }
 }

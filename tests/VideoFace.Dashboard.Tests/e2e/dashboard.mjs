@@ -30,6 +30,7 @@ const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
 const problems = [];
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+page.on('dialog', (d) => d.accept()); // the confirm() before a merge or delete
 const shot = async (file) => { await page.screenshot({ path: join(shots, file), fullPage: true }); step(`screenshot ${file}`); };
 
 try {
@@ -53,6 +54,25 @@ try {
   await page.locator('#enrol-result', { hasText: `Enrolled ${name}` }).waitFor({ timeout: 30000 });
   await page.locator('#people-enrolled li', { hasText: name }).waitFor();
 
+  step('alert rules from the live page: one for the person, one for unknown faces; edit one');
+  await page.click('a[data-page=live]');
+  await page.click('#rules summary');
+  await page.selectOption('#rule-kind', 'person');
+  await page.fill('#rule-person', name);
+  await page.click('#rule-save');
+  await page.locator('#rules-table tr[data-rule]', { hasText: name }).waitFor({ timeout: 10000 });
+  await page.selectOption('#rule-kind', 'unknown');
+  await page.fill('#rule-form input[name=name]', 'stranger');
+  await page.click('#rule-save');
+  const strangerRow = page.locator('#rules-table tr[data-rule]', { hasText: 'stranger' });
+  await strangerRow.waitFor({ timeout: 10000 });
+  await strangerRow.locator('button', { hasText: 'Edit' }).click();
+  await page.fill('#rule-form input[name=name]', 'stranger in the lobby');
+  await page.fill('#rule-form input[name=cooldown]', '5');
+  await page.click('#rule-save');
+  await page.locator('#rules-table tr[data-rule]', { hasText: 'stranger in the lobby' }).locator('td.num', { hasText: '5 s' }).waitFor({ timeout: 10000 });
+  if (await page.locator('#rules-table tr[data-rule]').count() !== 2) throw new Error('editing a rule added another one');
+
   step('add a camera (a face video file) and see it Streaming');
   await page.click('a[data-page=cameras]');
   await page.fill('#cam-form input[name=id]', 'lobby');
@@ -61,9 +81,10 @@ try {
   await page.fill('#cam-form input[name=name]', 'Lobby (test video)');
   await page.click('#cam-save');
   await page.locator('tr[data-camera=lobby] .badge[data-health=Streaming]').waitFor({ timeout: 30000 });
-  step('receive an event for the enrolled person on the live page');
+  step('receive the person\'s rule alert and their event on the live page');
   await page.click('a[data-page=live]');
-  await page.locator('#event-feed .item .who', { hasText: name }).first().waitFor({ timeout: 45000 });
+  await page.locator('#alert-feed .item.alert .who', { hasText: name }).first().waitFor({ timeout: 45000 });
+  await page.locator('#event-feed .item .who', { hasText: name }).first().waitFor({ timeout: 10000 });
   await page.click('a[data-page=cameras]');
   // faces/min needs two polls with faces between them
   await page.waitForFunction(() => {
@@ -101,10 +122,26 @@ try {
   await page.locator('#person-detail .timeline li').first().waitFor({ timeout: 20000 });
   await shot('05-people.png');
 
+  step('merge an unknown identity (the other face of the video) into the person');
+  await page.locator('#people-unknown li[data-person]').first().waitFor({ timeout: 30000 });
+  const unknownId = await page.locator('#people-unknown li[data-person]').first().getAttribute('data-person');
+  const before = await page.locator('#people-enrolled li', { hasText: name }).textContent();
+  await page.locator(`#people-unknown li[data-person="${unknownId}"] button.name`).click();
+  await page.locator('#person-detail h3', { hasText: unknownId }).waitFor();
+  const target = await page.locator('#people-enrolled li', { hasText: name }).getAttribute('data-person');
+  await page.selectOption('#merge-into', target);
+  await page.locator('#person-detail form.inline', { has: page.locator('#merge-into') }).locator('button').click();
+  await page.locator(`#people-unknown li[data-person="${unknownId}"]`).waitFor({ state: 'detached', timeout: 15000 });
+  await page.locator('#person-detail h3', { hasText: name }).waitFor();
+  const after = await page.locator('#people-enrolled li', { hasText: name }).textContent();
+  const count = (s) => Number(/(\d+) sighting/.exec(s)?.[1] ?? NaN);
+  if (!(count(after) > count(before))) throw new Error(`the merge did not add sightings: before "${before}", after "${after}"`);
+  await shot('06-merged.png');
+
   step('rename the person');
   const renamed = `${name} (renamed)`;
   await page.fill('#person-detail input[name=name]', renamed);
-  await page.click('#person-detail form.inline button');
+  await page.locator('#person-detail form.inline', { has: page.locator('input[name=name]') }).locator('button').click();
   await page.locator('#people-enrolled li', { hasText: renamed }).waitFor({ timeout: 10000 });
 
   step('a reload without the fragment keeps the key (localStorage)');

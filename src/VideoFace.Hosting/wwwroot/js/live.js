@@ -1,6 +1,7 @@
 // Live feed: alerts (GET /api/alerts/stream, when this server has alert rules) and every identity event (GET /api/events), over SSE.
 import { $, fmtTime, h, openViewer, pct } from './dom.js';
 import { api, imgSrc, probeStream, sse } from './api.js';
+import * as rules from './rules.js';
 
 const MAX_ITEMS = 200;
 const sources = [];
@@ -11,8 +12,10 @@ export async function start() {
   if (alertsAvailable) {
     $('#alerts-col').hidden = false;
     follow('/api/alerts/stream', $('#alert-feed'), true);
-    $('#live-note').textContent = 'Alerts appear when an alert rule matches (rules are managed through the API or CLI). Below them, every face event as it happens.';
+    $('#live-note').textContent = 'Alerts appear when an alert rule matches (manage the rules below). Beside them, every face event as it happens.';
+    rules.start();
   } else {
+    $('#rules').hidden = true;
     $('#live-note').textContent = 'This server has no alert rules endpoint; showing every face event (appeared / moved camera / left) as it happens.';
   }
   // recent history first, then the live stream continues after its last sequence number

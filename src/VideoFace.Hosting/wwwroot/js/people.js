@@ -1,12 +1,17 @@
-// People: enrol by photo, enrolled persons and unknown identities, per-person timeline, rename / promote, delete (erase everywhere).
+// People: enrol by photo, enrolled persons and unknown identities, per-person timeline, rename / promote, add photos,
+// merge one identity into another, delete (erase everywhere).
 import { $, ago, fields, fmtTime, h, openViewer, pct, showError } from './dom.js';
 import { api, imgSrc } from './api.js';
 
 const UNKNOWN_THUMBS = 48; // latest-thumbnail lookups per refresh (one small request each)
 let selected = null;
+let everyone = []; // the last /api/persons answer, for the merge target list
+
+const REFRESH_MS = 5000; // the lists follow new identities while the page is open
 
 export function start() {
   $('#enrol-form').addEventListener('submit', enrol);
+  setInterval(() => { if (!$('#page-people').hidden && !document.hidden) refresh(); }, REFRESH_MS);
 }
 
 export function shown() {
@@ -24,6 +29,7 @@ async function refresh() {
     showError($('#enrol-error'), e);
     return;
   }
+  everyone = persons;
   const enrolled = persons.filter((p) => !isUnknown(p)).sort((a, b) => a.name.localeCompare(b.name));
   const unknown = persons.filter(isUnknown);
   $('#people-enrolled').replaceChildren(...(enrolled.length ? enrolled.map((p) => row(p, null))
@@ -74,7 +80,10 @@ async function detail(id) {
       h('button', { type: 'button', class: 'danger', onclick: () => erase(p, err) }, 'Delete (erase everywhere)')),
     h('p', { class: 'muted small' }, `${p.sightings} sightings on ${p.cameras.length} camera${p.cameras.length === 1 ? '' : 's'}`,
       p.cameras.length ? ` (${p.cameras.join(', ')})` : '', ` · first ${fmtTime(p.first_seen)} · last ${fmtTime(p.last_seen)}`),
-    renameForm, err,
+    renameForm,
+    isUnknown(p) ? null : photosForm(p, err),
+    mergeForm(p, err),
+    err,
     h('h4', {}, 'Timeline'),
     d.history.length === 0 ? h('p', { class: 'muted' }, 'No sightings yet.') :
       h('ol', { class: 'timeline' }, d.history.map((s) => {
@@ -87,6 +96,49 @@ async function detail(id) {
             h('div', { class: 'muted small' }, `similarity ${pct(s.similarity)}`)));
       })));
   box.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+}
+
+/** Add photos to an enrolled person (the enrol endpoint adds to an existing name). */
+function photosForm(p, err) {
+  const files = h('input', { type: 'file', name: 'files', accept: 'image/*', multiple: true, required: true, id: 'person-photos' });
+  const done = h('span', { class: 'ok small' });
+  return h('form', { class: 'inline', onsubmit: async (ev) => {
+    ev.preventDefault();
+    showError(err, null);
+    const form = new FormData();
+    form.append('name', p.name);
+    for (const file of files.files) form.append('files', file, file.name);
+    try {
+      const r = await api('/api/persons', { method: 'POST', form });
+      done.textContent = `${r.photos_total} photos in the gallery`;
+      files.value = '';
+    } catch (e) {
+      showError(err, e);
+    }
+  } }, files, h('button', { type: 'submit' }, 'Add photos'), done);
+}
+
+/** Merge this identity into another: its history, sightings and embedding move there, this id goes. */
+function mergeForm(p, err) {
+  // an enrolled person can only go into another enrolled person; an unknown identity into anyone
+  const targets = everyone.filter((t) => t.id !== p.id && (isUnknown(p) || !isUnknown(t)));
+  if (targets.length === 0) return null;
+  const select = h('select', { name: 'into', id: 'merge-into', required: true },
+    h('option', { value: '' }, 'Merge into…'),
+    targets.map((t) => h('option', { value: t.id }, `${label(t)} (${t.sightings} sightings)`)));
+  return h('form', { class: 'inline', onsubmit: async (ev) => {
+    ev.preventDefault();
+    const target = targets.find((t) => t.id === select.value);
+    if (!target || !confirm(`Merge ${label(p)} into ${label(target)}? Its sightings become ${label(target)}'s and ${p.id} goes away.`)) return;
+    showError(err, null);
+    try {
+      await api(`/api/persons/${encodeURIComponent(p.id)}/merge`, { method: 'POST', json: { into: target.id } });
+      await refresh();
+      await detail(target.id);
+    } catch (e) {
+      showError(err, e);
+    }
+  } }, select, h('button', { type: 'submit', class: 'secondary' }, 'Merge'));
 }
 
 async function rename(ev, p, name, err) {
@@ -102,7 +154,7 @@ async function rename(ev, p, name, err) {
 }
 
 async function erase(p, err) {
-  if (!confirm(`Delete ${label(p)}? This removes the person from the gallery and erases their history everywhere.`)) return;
+  if (!confirm(`Delete ${label(p)}? This removes them from the gallery and erases their history, search sightings and images.`)) return;
   try {
     await api(`/api/persons/${encodeURIComponent(p.id)}`, { method: 'DELETE' });
     selected = null;
