@@ -136,6 +136,8 @@ try {
   const after = await page.locator('#people-enrolled li', { hasText: name }).textContent();
   const count = (s) => Number(/(\d+) sighting/.exec(s)?.[1] ?? NaN);
   if (!(count(after) > count(before))) throw new Error(`the merge did not add sightings: before "${before}", after "${after}"`);
+  const detailText = await page.locator('#person-detail').innerText();
+  if (/\b(null|undefined|NaN)\b/.test(detailText)) throw new Error(`the person panel shows a raw value: ${detailText}`);
   await shot('06-merged.png');
 
   step('rename the person');

@@ -31,6 +31,7 @@ export async function start() {
 export function shown() {
   unseen = 0;
   badge();
+  if (!$('#rules').hidden) rules.refresh(); // cameras and people may have changed on other pages
 }
 
 function follow(path, list, isAlert) {

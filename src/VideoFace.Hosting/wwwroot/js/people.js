@@ -81,8 +81,8 @@ async function detail(id) {
     h('p', { class: 'muted small' }, `${p.sightings} sightings on ${p.cameras.length} camera${p.cameras.length === 1 ? '' : 's'}`,
       p.cameras.length ? ` (${p.cameras.join(', ')})` : '', ` · first ${fmtTime(p.first_seen)} · last ${fmtTime(p.last_seen)}`),
     renameForm,
-    isUnknown(p) ? null : photosForm(p, err),
-    mergeForm(p, err),
+    isUnknown(p) ? '' : photosForm(p, err),
+    mergeForm(p, err) ?? '',
     err,
     h('h4', {}, 'Timeline'),
     d.history.length === 0 ? h('p', { class: 'muted' }, 'No sightings yet.') :
