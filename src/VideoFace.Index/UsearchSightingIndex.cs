@@ -121,6 +121,20 @@ public sealed class UsearchSightingIndex : ISightingIndex
         return Task.FromResult(hits);
     }
 
+    /// <summary>The vector the graph holds for a sighting (as stored, e.g. half precision), or null when it holds none.</summary>
+    internal float[]? GraphVector(string id)
+    {
+        if (_store.Get(id) is not { } row) return null;
+        _graphLock.EnterReadLock();
+        try
+        {
+            if (!_graph.Contains((ulong)row.Key)) return null;
+            _graph.Get((ulong)row.Key, out float[] vector);
+            return vector;
+        }
+        finally { _graphLock.ExitReadLock(); }
+    }
+
     public Task<Sighting?> GetAsync(string id, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

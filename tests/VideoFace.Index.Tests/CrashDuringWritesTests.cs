@@ -29,18 +29,23 @@ public sealed class CrashDuringWritesTests : IDisposable
         Assert.True(count >= lastCommitted + 1, $"{count} rows, but {lastCommitted + 1} were acknowledged");
         Assert.Equal(count, index.GraphSize);
         Assert.Equal(count, SqliteRowsWithFullEmbedding());
-        // Every acknowledged sighting is present and is its own nearest neighbour (the graph holds its vector).
-        var rng = new Random(5);
-        foreach (var i in Enumerable.Range(0, 60).Select(_ => rng.Next(lastCommitted + 1)).Append(lastCommitted).Append(0))
+        // Every acknowledged sighting is present, whole, and the graph holds its current vector (not a replaced one).
+        var found = 0;
+        for (var i = 0; i <= lastCommitted; i++)
         {
             var expected = CrashSightings.Make(i, Dim);
             var stored = await index.GetAsync(expected.Id);
             Assert.NotNull(stored);
             var replaced = CrashSightings.Make(i, Dim, replaced: true).Embedding;
-            var hit = (await index.SearchAsync(new SightingQuery(stored.Embedding, TopK: 1)))[0];
-            Assert.Equal(expected.Id, hit.Sighting.Id);
-            Assert.True(stored.Embedding.SequenceEqual(expected.Embedding) || stored.Embedding.SequenceEqual(replaced));
+            Assert.True(stored.Embedding.SequenceEqual(expected.Embedding) || stored.Embedding.SequenceEqual(replaced), $"{expected.Id}: wrong embedding");
+            var graphVector = index.GraphVector(expected.Id);
+            Assert.NotNull(graphVector);
+            Assert.True(VectorMath.Cosine(graphVector, stored.Embedding) > 0.999f, $"{expected.Id}: the graph holds another vector");
+            if ((await index.SearchAsync(new SightingQuery(stored.Embedding, TopK: 10))).Any(h => h.Sighting.Id == expected.Id)) found++;
         }
+        // And search reaches them. HNSW is approximate: with these uniformly random vectors (the hardest case) and
+        // replacements, about one node in a thousand is not reached from its own vector; real face embeddings cluster.
+        Assert.True(found >= 0.99 * (lastCommitted + 1), $"only {found} of {lastCommitted + 1} sightings are found by their own vector");
     }
 
     private async Task<int> RunAndKillWriterAsync(int minCommitted)

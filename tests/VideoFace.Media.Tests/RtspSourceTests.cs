@@ -44,10 +44,18 @@ public sealed class RtspSourceTests(RtspServerFixture rtsp) : IClassFixture<Rtsp
         await using var source = new FfmpegFrameSource(rtsp.Url.ToString(), Fast());
         var frames = new List<SeenFrame>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await foreach (var frame in source.ReadFramesAsync(cts.Token))
+        try
         {
-            using (frame) frames.Add(See(frame));
-            if (frames.Count == 75) break;
+            await foreach (var frame in source.ReadFramesAsync(cts.Token))
+            {
+                using (frame) frames.Add(See(frame));
+                if (frames.Count == 75) break;
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Assert.Fail($"75 frames did not arrive within 30 s: {frames.Count} did; health: " +
+                string.Join(" → ", source.HealthHistory));
         }
 
         AssertSequenceAndClock(frames);
