@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Spectre.Console;
 
 namespace VideoFace.Cli.Commands;
@@ -77,16 +78,15 @@ internal static class ClusterCommands
         var cmd = new Command("person", "Enrolled persons and unknown identities of the running server");
 
         var name = new Argument<string>("name") { Description = "Person's name" };
-        var photos = new Argument<string[]>("photos") { Description = "Photos of the person", Arity = ArgumentArity.OneOrMore };
+        var photos = new Argument<string[]>("photos") { Description = "Photos of the person (a folder means its images)", Arity = ArgumentArity.OneOrMore };
         var add = new Command("add", "Enrol a person from photos (adds photos if the name exists)") { name, photos };
         add.SetAction(async (pr, ct) =>
         {
-            var files = pr.GetValue(photos)!;
-            foreach (var f in files) if (!File.Exists(f)) throw new UserException($"photo not found: {f}");
+            var files = PhotoArgs.Expand(pr.GetValue(photos)!);
             using var server = ServerClient.For(pr);
-            var r = await server.EnrollAsync(pr.GetValue(name)!, files, ct);
-            if (pr.GetValue(GlobalOptions.Json)) Console.WriteLine(r.GetRawText());
-            else PrintEnrolled(r);
+            var r = await EnrollInBatchesAsync(pr, server, pr.GetValue(name)!, files, ct);
+            if (pr.GetValue(GlobalOptions.Json)) Console.WriteLine(r.ToJsonString());
+            else PrintEnrolled(JsonDocument.Parse(r.ToJsonString()).RootElement);
             return 0;
         });
         cmd.Subcommands.Add(add);
@@ -198,6 +198,55 @@ internal static class ClusterCommands
             var where = Str(e, "previous_camera") is { } prev ? $"{prev} → {Str(e, "camera")}" : Str(e, "camera");
             Console.WriteLine($"{Str(e, "time")}  {Str(e, "kind"),-11} {who,-28} camera {where}  track {Str(e, "track_id")}");
         }
+    }
+
+    /// <summary>Photos per enrolment request: many photos go in several requests, so a progress bar can follow them.</summary>
+    private const int EnrolBatch = 8;
+
+    /// <summary>
+    /// Enrols the photos <see cref="EnrolBatch"/> at a time (the server adds each batch to the same name), with a
+    /// progress bar when interactive; returns one answer like POST /api/persons's for all of them. A batch with no
+    /// usable face does not stop the others; only when no photo at all was usable is it an error.
+    /// </summary>
+    private static async Task<JsonObject> EnrollInBatchesAsync(ParseResult pr, ServerClient server, string name, List<string> files, CancellationToken ct)
+    {
+        JsonObject? last = null;
+        var statuses = new JsonArray();
+        string? lastError = null;
+        async Task BatchAsync(string[] batch)
+        {
+            try
+            {
+                last = JsonNode.Parse((await server.EnrollAsync(name, batch, ct)).GetRawText())!.AsObject();
+                foreach (var s in last["photos"]!.AsArray()) statuses.Add(s!.DeepClone());
+            }
+            catch (UserException ex) when (files.Count > EnrolBatch && ex.Message.Contains("no usable face", StringComparison.Ordinal))
+            {
+                lastError = ex.Message;
+                foreach (var f in batch) statuses.Add(new JsonObject { ["file"] = Path.GetFileName(f), ["status"] = "no_usable_face_in_batch" });
+            }
+        }
+        var batches = files.Chunk(EnrolBatch).ToList();
+        if (Cli.Interactive(pr) && batches.Count > 1)
+        {
+            await Cli.Out.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask($"enrolling {name}", maxValue: files.Count);
+                    foreach (var b in batches)
+                    {
+                        await BatchAsync(b);
+                        task.Increment(b.Length);
+                    }
+                });
+        }
+        else
+        {
+            foreach (var b in batches) await BatchAsync(b);
+        }
+        if (last is null) throw new UserException(lastError ?? "no usable face in the photos");
+        last["photos"] = statuses;
+        return last;
     }
 
     /// <summary>Human summary of a POST /api/persons answer.</summary>

@@ -1,15 +1,24 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Spectre.Console;
 
 namespace VideoFace.Cli.Commands;
 
-/// <summary>`search &lt;photo&gt;`: every past sighting of that face on the running server, best first.</summary>
+/// <summary>
+/// `search &lt;photo&gt;...`: every past sighting of that face on the running server, best first. Several photos (of the same
+/// person, or a folder of suspects) run one search each, with a progress bar, and list the hits of all of them.
+/// </summary>
 internal static class SearchCommand
 {
     public static Command Create()
     {
-        var photo = new Argument<string>("photo") { Description = "Photo of the person to look for (the largest face is used)" };
+        var photo = new Argument<string[]>("photo")
+        {
+            Description = "Photo(s) of the person to look for (the largest face of each is used); a folder means its images",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var cameras = new Option<string[]>("--camera") { Description = "Only these cameras (repeatable)", AllowMultipleArgumentsPerToken = false };
         var from = new Option<string?>("--from") { Description = "Only sightings at or after this time (ISO 8601)" };
         var to = new Option<string?>("--to") { Description = "Only sightings at or before this time (ISO 8601)" };
@@ -22,8 +31,7 @@ internal static class SearchCommand
         };
         cmd.SetAction(async (pr, ct) =>
         {
-            var path = pr.GetValue(photo)!;
-            if (!File.Exists(path)) throw new UserException($"photo not found: {path}");
+            var photos = PhotoArgs.Expand(pr.GetValue(photo)!);
             var fields = new List<KeyValuePair<string, string>>
             {
                 new("top_k", pr.GetValue(top).ToString(CultureInfo.InvariantCulture)),
@@ -34,27 +42,86 @@ internal static class SearchCommand
             if (pr.GetValue(to) is { } t) fields.Add(new("to", CheckTime(t, "--to")));
             if (pr.GetValue(min) is { } m) fields.Add(new("min_similarity", m.ToString(CultureInfo.InvariantCulture)));
             using var server = ServerClient.For(pr);
-            var hits = await server.SearchAsync(path, fields, ct);
+            var (hits, failures) = await SearchAllAsync(pr, server, photos, fields, ct);
             if (pr.GetValue(GlobalOptions.Json))
             {
-                Console.WriteLine(hits.GetRawText());
-                return 0;
+                // one photo: the server's hits as they are; several: each hit says which photo found it
+                Console.WriteLine(photos.Count == 1
+                    ? JsonSerializer.Serialize(hits.Select(h => h.Hit))
+                    : new JsonArray(hits.Select(h => (JsonNode)WithPhoto(h.Hit, h.Photo)).ToArray()).ToJsonString());
+                foreach (var (p, error) in failures) Console.Error.WriteLine($"{p}: {error}");
+                return failures.Count == photos.Count ? 1 : 0;
             }
-            if (hits.GetArrayLength() == 0)
+            foreach (var (p, error) in failures) Console.Error.WriteLine($"skipped {p}: {error}");
+            if (failures.Count == photos.Count) return 1;
+            if (hits.Count == 0)
             {
                 Console.WriteLine("No sightings found.");
                 return 0;
             }
             var table = new Table().AddColumns("similarity", "identity", "camera", "start", "end", "track", "thumbnail");
-            foreach (var h in hits.EnumerateArray())
-                table.AddRow(h.GetProperty("similarity").GetSingle().ToString("0.000", CultureInfo.InvariantCulture),
+            if (photos.Count > 1) table.AddColumn("photo");
+            foreach (var (h, p) in hits)
+            {
+                var row = new List<string>
+                {
+                    h.GetProperty("similarity").GetSingle().ToString("0.000", CultureInfo.InvariantCulture),
                     Markup.Escape(Str(h, "identity_name") ?? Str(h, "identity_id") ?? "-"), Markup.Escape(Str(h, "camera") ?? ""),
                     Markup.Escape(Str(h, "start") ?? ""), Markup.Escape(Str(h, "end") ?? "(open)"), Markup.Escape(Str(h, "track_id") ?? ""),
-                    Markup.Escape(Str(h, "thumbnail_url") ?? ""));
+                    Markup.Escape(Str(h, "thumbnail_url") ?? ""),
+                };
+                if (photos.Count > 1) row.Add(Markup.Escape(Path.GetFileName(p)));
+                table.AddRow(row.ToArray());
+            }
             Cli.Out.Write(table);
             return 0;
         });
         return cmd;
+    }
+
+    private static JsonObject WithPhoto(JsonElement hit, string photo)
+    {
+        var o = JsonNode.Parse(hit.GetRawText())!.AsObject();
+        o["photo"] = photo;
+        return o;
+    }
+
+    /// <summary>One search per photo (progress bar when interactive); hits of all, best first; photos the server refused.</summary>
+    private static async Task<(List<(JsonElement Hit, string Photo)> Hits, List<(string Photo, string Error)> Failures)> SearchAllAsync(
+        ParseResult pr, ServerClient server, List<string> photos, List<KeyValuePair<string, string>> fields, CancellationToken ct)
+    {
+        var hits = new List<(JsonElement, string)>();
+        var failures = new List<(string, string)>();
+        async Task OneAsync(string p)
+        {
+            try
+            {
+                foreach (var h in (await server.SearchAsync(p, fields, ct)).EnumerateArray()) hits.Add((h.Clone(), p));
+            }
+            catch (UserException ex) when (photos.Count > 1)
+            {
+                failures.Add((p, ex.Message)); // one bad photo among many: say so, go on
+            }
+        }
+        if (Cli.Interactive(pr))
+        {
+            await Cli.Out.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask(photos.Count == 1 ? "searching" : $"searching with {photos.Count} photos", maxValue: photos.Count);
+                    foreach (var p in photos)
+                    {
+                        await OneAsync(p);
+                        task.Increment(1);
+                    }
+                });
+        }
+        else
+        {
+            foreach (var p in photos) await OneAsync(p);
+        }
+        hits.Sort((a, b) => b.Item1.GetProperty("similarity").GetSingle().CompareTo(a.Item1.GetProperty("similarity").GetSingle()));
+        return (hits, failures);
     }
 
     private static string CheckTime(string value, string option) =>
