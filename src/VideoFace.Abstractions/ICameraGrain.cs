@@ -15,4 +15,7 @@ public interface ICameraGrain : IGrainWithStringKey
 
     /// <summary>Called by the ingest session with fresh health and counters.</summary>
     Task ReportAsync(CameraReport report);
+
+    /// <summary>The latest analysed frame as a JPEG with the faces found in it; null when no session runs or no frame was analysed yet.</summary>
+    Task<CameraPreview?> GetPreviewAsync();
 }
