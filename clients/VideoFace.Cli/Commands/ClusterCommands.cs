@@ -111,7 +111,7 @@ internal static class ClusterCommands
                 $"{faces.Count} face{(faces.Count == 1 ? "" : "s")}; saved {file}");
             foreach (var f in faces)
                 Console.WriteLine(FormattableString.Invariant(
-                    $"  [{f.box[0]:0},{f.box[1]:0} {f.box[2]:0}x{f.box[3]:0}] score {f.score:0.00}  track {f.track_id ?? "-"}  {f.identity_name ?? f.identity_id ?? "(not identified)"}"));
+                    $"  [{f.box[0]:0},{f.box[1]:0} {f.box[2]:0}x{f.box[3]:0}] score {f.score:0.00}  track {f.track_id ?? "-"}  {f.identity_name ?? (f.identity_id is { } u ? "unknown " + u : "(not identified)")}"));
             return 0;
         });
         return cmd;
