@@ -46,3 +46,24 @@ public sealed record CameraReport(
     [property: Id(4)] long TracksStarted,
     [property: Id(5)] DateTimeOffset? LastFrameAt,
     [property: Id(6)] long FramesDropped);
+
+/// <summary>A camera's latest analysed frame: a JPEG (long side at most 1280) and the faces found in it.</summary>
+[GenerateSerializer, Immutable, Alias("vf.CameraPreview")]
+public sealed record CameraPreview(
+    [property: Id(0)] byte[] Jpeg,
+    [property: Id(1)] int Width,
+    [property: Id(2)] int Height,
+    [property: Id(3)] DateTimeOffset CapturedAt,
+    [property: Id(4)] IReadOnlyList<CameraPreviewFace> Faces);
+
+/// <summary>A face in a camera preview: its box in the preview's pixels, detector score, and the track and identity it belongs to when known.</summary>
+[GenerateSerializer, Immutable, Alias("vf.CameraPreviewFace")]
+public sealed record CameraPreviewFace(
+    [property: Id(0)] float X,
+    [property: Id(1)] float Y,
+    [property: Id(2)] float Width,
+    [property: Id(3)] float Height,
+    [property: Id(4)] float Score,
+    [property: Id(5)] string? TrackId,
+    [property: Id(6)] string? IdentityId,
+    [property: Id(7)] string? IdentityName);

@@ -1,4 +1,5 @@
 using Orleans;
+using Orleans.Concurrency;
 
 namespace VideoFace.Abstractions;
 
@@ -15,4 +16,10 @@ public interface ICameraGrain : IGrainWithStringKey
 
     /// <summary>Called by the ingest session with fresh health and counters.</summary>
     Task ReportAsync(CameraReport report);
+
+    /// <summary>The latest analysed frame as a JPEG with the faces found in it; null when no session runs or no frame was analysed yet.</summary>
+    /// <remarks>Interleaves: it reads only the silo's session (thread-safe), so a dashboard polling it never queues behind a
+    /// configure or stop that waits for ffmpeg.</remarks>
+    [AlwaysInterleave]
+    Task<CameraPreview?> GetPreviewAsync();
 }

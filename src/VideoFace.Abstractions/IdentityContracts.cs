@@ -10,7 +10,8 @@ public sealed record TrackSighting(
     [property: Id(2)] DateTimeOffset Start,
     [property: Id(3)] DateTimeOffset? End,
     [property: Id(4)] float Similarity,
-    [property: Id(5)] string? ThumbnailKey);
+    [property: Id(5)] string? ThumbnailKey,
+    [property: Id(6)] string? KeyframeKey = null);
 
 /// <summary>Kinds of identity events.</summary>
 public enum IdentityEventKind

@@ -26,6 +26,9 @@ public sealed class QdrantSightingIndex : ISightingIndex
         public const string IdentityName = "identity_name";
         public const string IdentitySimilarity = "identity_similarity";
         public const string Thumbnail = "thumbnail";
+        public const string Keyframe = "keyframe";
+        /// <summary>The face's box in the keyframe: a list of four numbers, x, y, width, height.</summary>
+        public const string KeyframeBox = "keyframe_box";
     }
 
     private readonly QdrantClient _client;
@@ -183,6 +186,9 @@ public sealed class QdrantSightingIndex : ISightingIndex
         if (s.IdentityName is { } name) p[Fields.IdentityName] = name;
         p[Fields.IdentitySimilarity] = (double)s.IdentitySimilarity;
         if (s.ThumbnailKey is { } thumb) p[Fields.Thumbnail] = thumb;
+        if (s.KeyframeKey is { } keyframe) p[Fields.Keyframe] = keyframe;
+        if (s.KeyframeBox is { } box)
+            p[Fields.KeyframeBox] = new Value { ListValue = new ListValue { Values = { (double)box.X, (double)box.Y, (double)box.Width, (double)box.Height } } };
         return point;
     }
 
@@ -213,6 +219,26 @@ public sealed class QdrantSightingIndex : ISightingIndex
             Str(Fields.Identity),
             Str(Fields.IdentityName),
             (float)Dbl(Fields.IdentitySimilarity),
-            Str(Fields.Thumbnail));
+            Str(Fields.Thumbnail),
+            Str(Fields.Keyframe),
+            BoxOf(p));
+    }
+
+    /// <summary>The keyframe box of a payload, or null when absent or not four numbers.</summary>
+    private static PixelBox? BoxOf(IDictionary<string, Value> p)
+    {
+        if (!p.TryGetValue(Fields.KeyframeBox, out var v) || v.KindCase != Value.KindOneofCase.ListValue || v.ListValue.Values.Count != 4) return null;
+        var n = new float[4];
+        for (var i = 0; i < 4; i++)
+        {
+            var x = v.ListValue.Values[i];
+            n[i] = x.KindCase switch
+            {
+                Value.KindOneofCase.DoubleValue => (float)x.DoubleValue,
+                Value.KindOneofCase.IntegerValue => x.IntegerValue,
+                _ => float.NaN,
+            };
+        }
+        return n.Any(float.IsNaN) ? null : new PixelBox(n[0], n[1], n[2], n[3]);
     }
 }

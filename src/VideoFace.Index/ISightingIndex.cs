@@ -1,9 +1,14 @@
 namespace VideoFace.Index;
 
+/// <summary>A box in an image's pixels: left, top, width, height.</summary>
+public readonly record struct PixelBox(float X, float Y, float Width, float Height);
+
 /// <summary>
 /// One face sighting as stored in the vector index: a track's embedding and where/when/who. Written per track
 /// (on confirm, update and end — the same <see cref="Id"/> is overwritten), never per frame.
 /// </summary>
+/// <param name="KeyframeKey">Blob key of the whole frame the track's best face came from, when one was stored.</param>
+/// <param name="KeyframeBox">That face in the keyframe's pixels.</param>
 public sealed record Sighting(
     string Id,
     float[] Embedding,
@@ -14,7 +19,9 @@ public sealed record Sighting(
     string? IdentityId,
     string? IdentityName,
     float IdentitySimilarity,
-    string? ThumbnailKey);
+    string? ThumbnailKey,
+    string? KeyframeKey = null,
+    PixelBox? KeyframeBox = null);
 
 /// <summary>Filters of a search; null fields do not filter.</summary>
 public sealed record SightingQuery(

@@ -54,7 +54,7 @@ internal sealed class SqlFilter
 internal sealed class SqliteSightingStore : IDisposable
 {
     private const string Columns =
-        "key, seq, id, camera, start_ticks, end_ticks, track, identity, identity_name, identity_sim, thumb, embedding";
+        "key, seq, id, camera, start_ticks, end_ticks, track, identity, identity_name, identity_sim, thumb, embedding, keyframe, keyframe_box";
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -82,7 +82,9 @@ internal sealed class SqliteSightingStore : IDisposable
                 identity_name TEXT NULL,
                 identity_sim REAL NOT NULL,
                 thumb TEXT NULL,
-                embedding BLOB NOT NULL);
+                embedding BLOB NOT NULL,
+                keyframe TEXT NULL,
+                keyframe_box BLOB NULL);
             CREATE INDEX IF NOT EXISTS ix_sightings_seq ON sightings(seq);
             CREATE INDEX IF NOT EXISTS ix_sightings_camera ON sightings(camera, start_ticks);
             CREATE INDEX IF NOT EXISTS ix_sightings_identity ON sightings(identity);
@@ -90,6 +92,7 @@ internal sealed class SqliteSightingStore : IDisposable
             CREATE TABLE IF NOT EXISTS deletions(seq INTEGER PRIMARY KEY, key INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """);
+        AddMissingColumns();
         var stored = (long?)Scalar(_writer, "SELECT value FROM meta WHERE name = 'dimension'");
         if (stored is { } d && d != dimension)
             throw new InvalidOperationException($"The sighting database at {path} holds {d}-d embeddings, not {dimension}-d.");
@@ -126,16 +129,17 @@ internal sealed class SqliteSightingStore : IDisposable
             using var cmd = _writer.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = """
-                INSERT INTO sightings(seq, id, camera, start_ticks, end_ticks, last_ticks, track, identity, identity_name, identity_sim, thumb, embedding)
-                VALUES ($seq, $id, $camera, $start, $end, $last, $track, $identity, $identity_name, $sim, $thumb, $embedding)
+                INSERT INTO sightings(seq, id, camera, start_ticks, end_ticks, last_ticks, track, identity, identity_name, identity_sim, thumb, embedding,
+                    keyframe, keyframe_box)
+                VALUES ($seq, $id, $camera, $start, $end, $last, $track, $identity, $identity_name, $sim, $thumb, $embedding, $keyframe, $keyframe_box)
                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, camera = excluded.camera, start_ticks = excluded.start_ticks,
                     end_ticks = excluded.end_ticks, last_ticks = excluded.last_ticks, track = excluded.track, identity = excluded.identity,
                     identity_name = excluded.identity_name, identity_sim = excluded.identity_sim, thumb = excluded.thumb,
-                    embedding = excluded.embedding
+                    embedding = excluded.embedding, keyframe = excluded.keyframe, keyframe_box = excluded.keyframe_box
                 RETURNING key
                 """;
             var p = new Dictionary<string, SqliteParameter>();
-            foreach (var name in new[] { "$seq", "$id", "$camera", "$start", "$end", "$last", "$track", "$identity", "$identity_name", "$sim", "$thumb", "$embedding" })
+            foreach (var name in new[] { "$seq", "$id", "$camera", "$start", "$end", "$last", "$track", "$identity", "$identity_name", "$sim", "$thumb", "$embedding", "$keyframe", "$keyframe_box" })
                 p[name] = cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
             for (var i = 0; i < sightings.Count; i++)
             {
@@ -152,6 +156,8 @@ internal sealed class SqliteSightingStore : IDisposable
                 p["$sim"].Value = (double)s.IdentitySimilarity;
                 p["$thumb"].Value = (object?)s.ThumbnailKey ?? DBNull.Value;
                 p["$embedding"].Value = VectorMath.ToBytes(s.Embedding);
+                p["$keyframe"].Value = (object?)s.KeyframeKey ?? DBNull.Value;
+                p["$keyframe_box"].Value = s.KeyframeBox is { } b ? VectorMath.ToBytes([b.X, b.Y, b.Width, b.Height]) : DBNull.Value;
                 keys[i] = (long)cmd.ExecuteScalar()!;
             }
             tx.Commit();
@@ -307,7 +313,33 @@ internal sealed class SqliteSightingStore : IDisposable
             IdentityId: r.IsDBNull(7) ? null : r.GetString(7),
             IdentityName: r.IsDBNull(8) ? null : r.GetString(8),
             IdentitySimilarity: (float)r.GetDouble(9),
-            ThumbnailKey: r.IsDBNull(10) ? null : r.GetString(10)));
+            ThumbnailKey: r.IsDBNull(10) ? null : r.GetString(10),
+            KeyframeKey: r.IsDBNull(12) ? null : r.GetString(12),
+            KeyframeBox: r.IsDBNull(13) ? null : BoxOf((byte[])r.GetValue(13))));
+
+    private static PixelBox? BoxOf(byte[] bytes)
+    {
+        if (bytes.Length != 4 * sizeof(float)) return null; // not written by this code: no box rather than a wrong one
+        var v = VectorMath.FromBytes(bytes);
+        return new PixelBox(v[0], v[1], v[2], v[3]);
+    }
+
+    /// <summary>
+    /// Schema migration for databases created by earlier versions: columns added since are appended when missing
+    /// (rows written before have them NULL).
+    /// </summary>
+    private void AddMissingColumns()
+    {
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var cmd = _writer.CreateCommand())
+        {
+            cmd.CommandText = "SELECT name FROM pragma_table_info('sightings')";
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) present.Add(r.GetString(0));
+        }
+        foreach (var (column, type) in new[] { ("keyframe", "TEXT"), ("keyframe_box", "BLOB") })
+            if (!present.Contains(column)) Execute(_writer, $"ALTER TABLE sightings ADD COLUMN {column} {type} NULL");
+    }
 
     private static void Execute(SqliteConnection c, string sql, SqliteTransaction? tx = null)
     {

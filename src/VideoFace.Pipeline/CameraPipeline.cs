@@ -13,7 +13,8 @@ namespace VideoFace.Pipeline;
 /// <summary>
 /// One camera's analysis loop: frames from the source (already sampled to the analysis fps), faces from the shared
 /// device batcher, tracks from the tracker; sends the sink only track-level notices and periodic status. Frames stay
-/// in this process; only the best face's JPEG crop leaves with a notice.
+/// in this process; only the best face's JPEG crop and its keyframe (the whole frame it came from) leave with a notice,
+/// and the latest analysed frame is kept here for previews, encoded only when asked for.
 /// </summary>
 public sealed partial class CameraPipeline
 {
@@ -25,6 +26,10 @@ public sealed partial class CameraPipeline
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<string, byte[]> _thumbnails = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Keyframe> _keyframes = new(StringComparer.Ordinal);
+    private readonly LatestFrame _latest = new();
+    // the tracker and the per-track images are not thread-safe: the frame loop and housekeeping take turns
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private long _frames, _faces, _tracks;
     private DateTimeOffset? _lastFrameAt;
 
@@ -42,6 +47,9 @@ public sealed partial class CameraPipeline
 
     /// <summary>How often status goes to the sink, and idle tracks are expired when no frame arrives.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The latest analysed frame as a JPEG with the faces found in it; null before the first frame.</summary>
+    public FramePreview? Preview() => _latest.Render();
 
     public CameraPipelineStatus Status => new(_source.Health.State.ToString(), _source.Health.Message ?? (_source.Health.Reason.ToString() is "None" ? null : _source.Health.Reason.ToString()),
         Interlocked.Read(ref _frames), Interlocked.Read(ref _faces), Interlocked.Read(ref _tracks), _source.Counters.Dropped, _lastFrameAt);
@@ -87,13 +95,31 @@ public sealed partial class CameraPipeline
         var observations = faces.Select(f => new FaceObservation(
             f.Face.Box.Scale(sx, sy), f.Face.Score,
             f.Face.Keypoints.Select(p => new Point2f(p.X * sx, p.Y * sy)).ToArray(), f.Embedding)).ToList();
-        var update = _tracker.Update(new FrameFaces(frame.CaptureTime, fullW, fullH, observations));
-        for (int i = 0; i < update.Assignments.Count && i < faces.Count; i++)
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
-            var a = update.Assignments[i];
-            if (a.TrackId is not null && a.IsNewBestFace) _thumbnails[a.TrackId] = Thumbnail(mat, faces[i].Face.Box);
+            var update = _tracker.Update(new FrameFaces(frame.CaptureTime, fullW, fullH, observations));
+            var preview = new List<PreviewFace>(faces.Count);
+            (byte[] Jpeg, int Width, int Height, double Scale)? scene = null;
+            for (int i = 0; i < faces.Count; i++)
+            {
+                var a = i < update.Assignments.Count ? update.Assignments[i] : null;
+                var box = faces[i].Face.Box;
+                preview.Add(new PreviewFace(box, faces[i].Face.Score, a is { TrackId: not null, State: not TrackState.Tentative } ? a.TrackId : null));
+                if (a?.TrackId is not { } trackId || !a.IsNewBestFace) continue;
+                _thumbnails[trackId] = Thumbnail(mat, box);
+                // one encoding of the frame serves every face that became its track's best in it
+                scene ??= FrameJpeg.Encode(mat);
+                var s = scene.Value;
+                _keyframes[trackId] = new Keyframe(s.Jpeg, s.Width, s.Height, FrameJpeg.Map(box, s.Scale, s.Width, s.Height));
+            }
+            _latest.Update(frame.Pixels, frame.Width, frame.Height, frame.CaptureTime, preview);
+            await EmitAsync(update.Events, decodedAt, ct).ConfigureAwait(false);
         }
-        await EmitAsync(update.Events, decodedAt, ct).ConfigureAwait(false);
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private async Task EmitAsync(IReadOnlyList<TrackEvent> events, DateTimeOffset decodedAt, CancellationToken ct)
@@ -101,11 +127,16 @@ public sealed partial class CameraPipeline
         foreach (var e in events)
         {
             _thumbnails.TryGetValue(e.Track.Id, out var thumb);
+            _keyframes.TryGetValue(e.Track.Id, out var keyframe);
             if (e.Kind == TrackEventKind.Started) Interlocked.Increment(ref _tracks);
-            if (e.Kind == TrackEventKind.Ended) _thumbnails.Remove(e.Track.Id);
+            if (e.Kind == TrackEventKind.Ended)
+            {
+                _thumbnails.Remove(e.Track.Id);
+                _keyframes.Remove(e.Track.Id);
+            }
             try
             {
-                await _sink.OnTrackAsync(_cameraId, new TrackNotice(e.Kind, e.Track, thumb, decodedAt), ct).ConfigureAwait(false);
+                await _sink.OnTrackAsync(_cameraId, new TrackNotice(e.Kind, e.Track, thumb, decodedAt, keyframe), ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -120,10 +151,28 @@ public sealed partial class CameraPipeline
         using var timer = new PeriodicTimer(StatusInterval, _time);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
-            // tracks whose faces stopped arriving (camera stalled, nobody in view) still have to end
-            await EmitAsync(_tracker.Expire(_time.GetUtcNow()), _time.GetUtcNow(), ct).ConfigureAwait(false);
+            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                // tracks whose faces stopped arriving (camera stalled, nobody in view) still have to end
+                await EmitAsync(_tracker.Expire(_time.GetUtcNow()), _time.GetUtcNow(), ct).ConfigureAwait(false);
+                ForgetDroppedTracks();
+            }
+            finally
+            {
+                _gate.Release();
+            }
             await SendStatusAsync(ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Drops the images of tracks the tracker let go without an Ended event (tentative ones never confirmed).</summary>
+    private void ForgetDroppedTracks()
+    {
+        if (_thumbnails.Count == 0 && _keyframes.Count == 0) return;
+        var alive = _tracker.Tracks.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in _thumbnails.Keys.Where(id => !alive.Contains(id)).ToList()) _thumbnails.Remove(id);
+        foreach (var id in _keyframes.Keys.Where(id => !alive.Contains(id)).ToList()) _keyframes.Remove(id);
     }
 
     private async Task SendStatusAsync(CancellationToken ct)

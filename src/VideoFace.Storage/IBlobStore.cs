@@ -35,6 +35,9 @@ public static class BlobKeys
 {
     public static string Thumbnail(string cameraId, string trackId) => $"thumbnails/{Safe(cameraId)}/{Safe(trackId)}.jpg";
 
+    /// <summary>The whole frame a track's best face came from (JPEG).</summary>
+    public static string Keyframe(string cameraId, string trackId) => $"keyframes/{Safe(cameraId)}/{Safe(trackId)}.jpg";
+
     /// <summary>Throws when the key is not a plain relative path.</summary>
     public static void Validate(string key)
     {

@@ -199,7 +199,8 @@ public sealed class AlertsEndToEndFixture : IAsyncLifetime
     }
 }
 
-public sealed class AlertsEndToEndTests(AlertsEndToEndFixture fx) : IClassFixture<AlertsEndToEndFixture>
+[Collection(EmbeddedHostCollection.Name)]
+public sealed class AlertsEndToEndTests(AlertsEndToEndFixture fx)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 

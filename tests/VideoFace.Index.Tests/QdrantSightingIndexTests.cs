@@ -69,6 +69,18 @@ public sealed class QdrantSightingIndexTests : SightingIndexContract
         Assert.Equal(T0.AddMinutes(5).ToUnixTimeMilliseconds(), p["last_ms"].IntegerValue);
         Assert.Equal(Value.KindOneofCase.DoubleValue, p["identity_similarity"].KindCase);
         Assert.False(upserts[0].Points[1].Payload.ContainsKey("identity")); // unknown: absent, not null
+        Assert.False(p.ContainsKey("keyframe_box")); // no keyframe: absent
+    }
+
+    [Fact]
+    public async Task Upsert_Keyframe_SentAsKeywordAndListOfFourNumbers()
+    {
+        if (_standIn is null) return;
+        await Index.UpsertAsync([S("kf", Vec()) with { KeyframeKey = "keyframes/cam1/kf.jpg", KeyframeBox = new PixelBox(1.5f, 2f, 30f, 40.25f) }]);
+        var p = _standIn.Requests.OfType<UpsertPoints>().Single().Points.Single().Payload;
+        Assert.Equal("keyframes/cam1/kf.jpg", p["keyframe"].StringValue);
+        Assert.Equal(Value.KindOneofCase.ListValue, p["keyframe_box"].KindCase);
+        Assert.Equal([1.5, 2, 30, 40.25], p["keyframe_box"].ListValue.Values.Select(v => v.DoubleValue));
     }
 
     [Fact]

@@ -31,17 +31,41 @@ public abstract class SightingIndexContract : IAsyncLifetime
     public async Task Upsert_ThenGet_ReturnsEveryField()
     {
         var v = Vec();
-        var s = new Sighting("a1", v, "cam7", T0, T0.AddSeconds(42.5), "track-9", "p1", "Alice", 0.73f, "thumbs/a1.jpg");
+        var s = new Sighting("a1", v, "cam7", T0, T0.AddSeconds(42.5), "track-9", "p1", "Alice", 0.73f, "thumbs/a1.jpg",
+            "keyframes/a1.jpg", new PixelBox(412.25f, 96.5f, 130.75f, 161f));
         await Index.UpsertAsync([s]);
         var got = await Index.GetAsync("a1");
         Assert.NotNull(got);
         Assert.Equal(s with { Embedding = got.Embedding }, got);
         Assert.Equal(v, got.Embedding, (a, b) => MathF.Abs(a - b) < 1e-6f);
-        var open = s with { Id = "a2", End = null, IdentityId = null, IdentityName = null, ThumbnailKey = null };
+        var open = s with { Id = "a2", End = null, IdentityId = null, IdentityName = null, ThumbnailKey = null, KeyframeKey = null, KeyframeBox = null };
         await Index.UpsertAsync([open]);
         var gotOpen = await Index.GetAsync("a2");
         Assert.Equal(open with { Embedding = gotOpen!.Embedding }, gotOpen);
         Assert.Null(await Index.GetAsync("missing"));
+    }
+
+    [Fact]
+    public async Task Upsert_Keyframe_ComesBackWithHitsAndIsReplacedWithTheSighting()
+    {
+        var q = Vec();
+        var box = new PixelBox(10.5f, 20f, 64f, 80.25f);
+        await Index.UpsertAsync([S("k", Near(q, .9f)) with { KeyframeKey = "keyframes/cam1/k.jpg", KeyframeBox = box }, S("none", Near(q, .8f))]);
+        var hits = await Index.SearchAsync(new SightingQuery(q, TopK: 5));
+        Assert.Equal(["k", "none"], hits.Select(h => h.Sighting.Id));
+        Assert.Equal("keyframes/cam1/k.jpg", hits[0].Sighting.KeyframeKey);
+        Assert.Equal(box, hits[0].Sighting.KeyframeBox);
+        Assert.Null(hits[1].Sighting.KeyframeKey);
+        Assert.Null(hits[1].Sighting.KeyframeBox);
+
+        // a better face moves the box; a rewrite without a keyframe clears it, like any other field
+        var moved = box with { X = 300f, Width = 90f };
+        await Index.UpsertAsync([S("k", Near(q, .9f)) with { KeyframeKey = "keyframes/cam1/k.jpg", KeyframeBox = moved }]);
+        Assert.Equal(moved, (await Index.GetAsync("k"))!.KeyframeBox);
+        await Index.UpsertAsync([S("k", Near(q, .9f))]);
+        var cleared = await Index.GetAsync("k");
+        Assert.Null(cleared!.KeyframeKey);
+        Assert.Null(cleared.KeyframeBox);
     }
 
     [Fact]

@@ -86,6 +86,55 @@ public sealed class UsearchSightingIndexTests : SightingIndexContract
         Assert.Equal(["rare0", "rare1", "rare2"], hits.Select(h => h.Sighting.Id));
     }
 
+    [Fact]
+    public async Task Open_DatabaseFromBeforeKeyframes_AddsTheColumnsAndKeepsItsRows()
+    {
+        await Index.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+        Directory.CreateDirectory(_dir);
+        var q = Vec();
+        var old = Near(q, .9f);
+        // the sightings table as earlier versions created it: no keyframe columns; no graph file either
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dir, "sightings.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE sightings(
+                    key INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, camera TEXT NOT NULL,
+                    start_ticks INTEGER NOT NULL, end_ticks INTEGER NULL, last_ticks INTEGER NOT NULL, track TEXT NOT NULL,
+                    identity TEXT NULL, identity_name TEXT NULL, identity_sim REAL NOT NULL, thumb TEXT NULL, embedding BLOB NOT NULL);
+                CREATE TABLE deletions(seq INTEGER PRIMARY KEY, key INTEGER NOT NULL);
+                CREATE TABLE meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                INSERT INTO meta(name, value) VALUES ('dimension', $dim);
+                INSERT INTO sightings(seq, id, camera, start_ticks, end_ticks, last_ticks, track, identity, identity_name, identity_sim, thumb, embedding)
+                VALUES (1, 'old', 'cam1', $start, NULL, $start, 't1', 'p1', 'P1', 0.7, 'thumbs/old.jpg', $embedding);
+                """;
+            cmd.Parameters.AddWithValue("$dim", Dim);
+            cmd.Parameters.AddWithValue("$start", T0.UtcTicks);
+            cmd.Parameters.AddWithValue("$embedding", System.Runtime.InteropServices.MemoryMarshal.AsBytes(old.AsSpan()).ToArray());
+            cmd.ExecuteNonQuery();
+        }
+
+        var reopened = UsearchSightingIndex.Open(Options());
+        SetIndex(reopened);
+        Assert.StartsWith("rebuilt", reopened.How);
+        var kept = await reopened.GetAsync("old");
+        Assert.Equal(new Sighting("old", kept!.Embedding, "cam1", T0, null, "t1", "p1", "P1", 0.7f, "thumbs/old.jpg"), kept);
+        Assert.Null(kept.KeyframeKey);
+        var box = new PixelBox(5, 6, 70, 80);
+        await reopened.UpsertAsync([S("new", Near(q, .8f)) with { KeyframeKey = "keyframes/cam1/new.jpg", KeyframeBox = box }]);
+        var hits = await reopened.SearchAsync(new SightingQuery(q, TopK: 5));
+        Assert.Equal(["old", "new"], hits.Select(h => h.Sighting.Id));
+        Assert.Equal(box, hits[1].Sighting.KeyframeBox);
+        Assert.Equal("keyframes/cam1/new.jpg", hits[1].Sighting.KeyframeKey);
+
+        // and the migrated file opens again as it is now
+        var again = await ReopenAsync();
+        Assert.Equal(box, (await again.GetAsync("new"))!.KeyframeBox);
+        Assert.Equal(2, await again.CountAsync());
+    }
+
     private async Task<(float[] Query, List<string> Ids)> FillAsync()
     {
         var q = Vec();

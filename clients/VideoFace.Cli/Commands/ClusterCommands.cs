@@ -58,6 +58,7 @@ internal static class ClusterCommands
             return 0;
         });
         cmd.Subcommands.Add(status);
+        cmd.Subcommands.Add(Preview());
 
         var removeId = new Argument<string>("id");
         var remove = new Command("remove", "Stop and forget a camera") { removeId };
@@ -71,6 +72,53 @@ internal static class ClusterCommands
         });
         cmd.Subcommands.Add(remove);
         return cmd;
+    }
+
+    /// <summary>`camera preview ID [-o FILE]`: saves the camera's latest analysed frame and lists the faces found in it.</summary>
+    private static Command Preview()
+    {
+        var id = new Argument<string>("id") { Description = "Camera id" };
+        var output = new Option<string?>("--output", "-o") { Description = "JPEG file to write (default preview-ID.jpg)" };
+        var cmd = new Command("preview", "Save the camera's latest analysed frame (JPEG) and list its faces: box, score, track, identity") { id, output };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var camera = pr.GetValue(id)!;
+            using var server = ServerClient.For(pr);
+            var r = await server.GetAsync($"api/cameras/{Uri.EscapeDataString(camera)}/preview", ct);
+            var image = Str(r, "image") ?? throw new UserException("the server sent a preview without an image");
+            int comma = image.IndexOf(',');
+            if (!image.StartsWith("data:image/jpeg;base64,", StringComparison.Ordinal) || comma < 0)
+                throw new UserException("the server sent the preview image in an unknown form");
+            var file = Path.GetFullPath(pr.GetValue(output) ?? $"preview-{FileSafe(camera)}.jpg");
+            await File.WriteAllBytesAsync(file, Convert.FromBase64String(image[(comma + 1)..]), ct);
+            var faces = r.GetProperty("faces").EnumerateArray().Select(f => new
+            {
+                box = f.GetProperty("box").EnumerateArray().Select(v => v.GetSingle()).ToArray(),
+                score = f.GetProperty("score").GetSingle(),
+                track_id = Str(f, "track_id"),
+                identity_id = Str(f, "identity_id"),
+                identity_name = Str(f, "identity_name"),
+            }).ToList();
+            if (pr.GetValue(GlobalOptions.Json))
+            {
+                Cli.WriteJson(new
+                {
+                    camera, captured_at = Str(r, "captured_at"), width = r.GetProperty("width").GetInt32(), height = r.GetProperty("height").GetInt32(),
+                    file, faces,
+                });
+                return 0;
+            }
+            Console.WriteLine($"camera {camera}: {r.GetProperty("width")}x{r.GetProperty("height")} frame of {Str(r, "captured_at")}, " +
+                $"{faces.Count} face{(faces.Count == 1 ? "" : "s")}; saved {file}");
+            foreach (var f in faces)
+                Console.WriteLine(FormattableString.Invariant(
+                    $"  [{f.box[0]:0},{f.box[1]:0} {f.box[2]:0}x{f.box[3]:0}] score {f.score:0.00}  track {f.track_id ?? "-"}  {f.identity_name ?? (f.identity_id is { } u ? "unknown " + u : "(not identified)")}"));
+            return 0;
+        });
+        return cmd;
+
+        // a camera id may hold characters a file name should not
+        static string FileSafe(string s) => new(s.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
     }
 
     public static Command Person()

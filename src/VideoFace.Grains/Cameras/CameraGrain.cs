@@ -84,6 +84,9 @@ public sealed partial class CameraGrain(
             r?.FramesAnalyzed ?? 0, r?.FacesDetected ?? 0, r?.TracksStarted ?? 0, r?.LastFrameAt, r?.FramesDropped ?? 0));
     }
 
+    // frames stay on this silo: the session that decoded them encodes the preview
+    public Task<CameraPreview?> GetPreviewAsync() => Task.FromResult(sessions.Preview(Id));
+
     public Task ReportAsync(CameraReport report)
     {
         _report = report;

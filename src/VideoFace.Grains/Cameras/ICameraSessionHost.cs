@@ -16,4 +16,7 @@ public interface ICameraSessionHost
 
     /// <summary>Latest health and counters of the session, or null when none runs here.</summary>
     CameraReport? Snapshot(string cameraId);
+
+    /// <summary>The session's latest analysed frame, encoded now, with its faces named where known; null when none runs here or no frame was analysed yet.</summary>
+    CameraPreview? Preview(string cameraId);
 }

@@ -174,6 +174,7 @@ public sealed partial class IdentityGrain(
                 Start = old.Start < s.Start ? old.Start : s.Start,
                 Similarity = Math.Max(old.Similarity, s.Similarity),
                 ThumbnailKey = s.ThumbnailKey ?? old.ThumbnailKey,
+                KeyframeKey = s.KeyframeKey ?? old.KeyframeKey,
             };
         }
         else

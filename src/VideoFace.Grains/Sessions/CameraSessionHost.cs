@@ -14,7 +14,8 @@ namespace VideoFace.Grains.Sessions;
 
 /// <summary>
 /// Runs this silo's camera pipelines and turns their track notices into grain calls: a confirmed track is matched
-/// once against the gallery and reported to its identity; updates refresh the thumbnail; the end closes the sighting.
+/// once against the gallery and reported to its identity; updates refresh the thumbnail and keyframe; the end closes the
+/// sighting. Also answers for its cameras' previews (the latest analysed frame stays here, in the session).
 /// </summary>
 public sealed partial class CameraSessionHost(
     IGrainFactory grains,
@@ -27,6 +28,8 @@ public sealed partial class CameraSessionHost(
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string IdentityId, string? Name, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
+    // the keyframe each open track has in the blob store: a notice repeats it until the best face changes
+    private readonly ConcurrentDictionary<string, Keyframe> _storedKeyframes = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<CameraSessionHost>();
 
     /// <summary>Called with each track notice after it was handled (for metrics and latency measurements).</summary>
@@ -93,6 +96,18 @@ public sealed partial class CameraSessionHost(
     public CameraReport? Snapshot(string cameraId) =>
         _sessions.TryGetValue(cameraId, out var s) ? ToReport(s.Pipeline.Status) : null;
 
+    public CameraPreview? Preview(string cameraId)
+    {
+        if (!_sessions.TryGetValue(cameraId, out var s) || s.Pipeline.Preview() is not { } p) return null;
+        var faces = p.Faces.Select(f =>
+        {
+            (string IdentityId, string? Name, float Similarity)? id =
+                f.TrackId is { } t && _trackIdentity.TryGetValue(t, out var known) ? known : null;
+            return new CameraPreviewFace(f.Box.X1, f.Box.Y1, f.Box.Width, f.Box.Height, f.Score, f.TrackId, id?.IdentityId, id?.Name);
+        }).ToList();
+        return new CameraPreview(p.Jpeg, p.Width, p.Height, p.CapturedAt, faces);
+    }
+
     public async Task OnTrackAsync(string cameraId, TrackNotice notice, CancellationToken ct)
     {
         var track = notice.Track;
@@ -101,6 +116,17 @@ public sealed partial class CameraSessionHost(
         {
             thumbKey = BlobKeys.Thumbnail(cameraId, track.Id);
             await blobs.PutAsync(thumbKey, jpeg, "image/jpeg", ct);
+        }
+        string? keyframeKey = null;
+        if (notice.Keyframe is { } keyframe)
+        {
+            keyframeKey = BlobKeys.Keyframe(cameraId, track.Id);
+            // written when the best face changed, not again with every notice that repeats it
+            if (!_storedKeyframes.TryGetValue(track.Id, out var stored) || !ReferenceEquals(stored, keyframe))
+            {
+                await blobs.PutAsync(keyframeKey, keyframe.Jpeg, "image/jpeg", ct);
+                _storedKeyframes[track.Id] = keyframe;
+            }
         }
         GalleryMatch? match = null;
         switch (notice.Kind)
@@ -111,18 +137,19 @@ public sealed partial class CameraSessionHost(
                     .MatchTrackAsync(embedding, devices.Get().Analyzer.EmbeddingSpace);
                 _trackIdentity[track.Id] = (match.IdentityId, match.Name, match.Similarity);
                 await grains.GetGrain<IIdentityGrain>(match.IdentityId)
-                    .TrackStartedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey));
-                await IndexAsync(cameraId, track, thumbKey, ended: false, ct);
+                    .TrackStartedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey));
+                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
                 break;
             case TrackEventKind.Updated:
-                await IndexAsync(cameraId, track, thumbKey, ended: false, ct);
+                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
                 break;
             case TrackEventKind.Ended:
-                await IndexAsync(cameraId, track, thumbKey, ended: true, ct);
+                _storedKeyframes.TryRemove(track.Id, out _);
+                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: true, ct);
                 if (_trackIdentity.TryRemove(track.Id, out var id))
                 {
                     await grains.GetGrain<IIdentityGrain>(id.IdentityId)
-                        .TrackEndedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, track.LastSeen, id.Similarity, thumbKey));
+                        .TrackEndedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, track.LastSeen, id.Similarity, thumbKey, keyframeKey));
                 }
                 break;
         }
@@ -130,12 +157,14 @@ public sealed partial class CameraSessionHost(
     }
 
     /// <summary>Writes (or rewrites) the track's sighting in the vector index: one point per track, updated as it improves.</summary>
-    private async Task IndexAsync(string cameraId, TrackSnapshot track, string? thumbKey, bool ended, CancellationToken ct)
+    private async Task IndexAsync(string cameraId, TrackSnapshot track, string? thumbKey, Keyframe? keyframe, bool ended, CancellationToken ct)
     {
         if (index is null || track.Embedding is not { } embedding) return;
         _trackIdentity.TryGetValue(track.Id, out var id);
+        PixelBox? box = keyframe is { Box: var b } ? new PixelBox(b.X1, b.Y1, b.Width, b.Height) : null;
         await index.UpsertAsync([new Sighting(track.Id, embedding, cameraId, track.StartTime, ended ? track.LastSeen : null, track.Id,
-            id.IdentityId, id.Name, id.Similarity, thumbKey ?? BlobKeys.Thumbnail(cameraId, track.Id))], ct);
+            id.IdentityId, id.Name, id.Similarity, thumbKey ?? BlobKeys.Thumbnail(cameraId, track.Id),
+            keyframe is null ? null : BlobKeys.Keyframe(cameraId, track.Id), box)], ct);
     }
 
     public Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct) =>

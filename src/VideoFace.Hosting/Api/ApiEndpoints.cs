@@ -51,6 +51,7 @@ public static class ApiEndpoints
         api.MapSearch();
         api.MapPersonAdmin();
         api.MapAlerts();
+        api.MapCameraPreview();
         // a signed URL (from BlobUrls) needs no API key; its signature and expiry are checked here (the key middleware lets it pass)
         api.MapGet("/blobs/{**key}", async (string key, HttpRequest request, IBlobStore blobs, BlobUrlSigner signer, CancellationToken ct) =>
         {
@@ -189,6 +190,7 @@ public static class ApiEndpoints
                 {
                     camera = h.CameraId, track_id = h.TrackId, start = h.Start, end = h.End, similarity = h.Similarity,
                     thumbnail_url = urls.For(h.ThumbnailKey),
+                    keyframe_url = urls.For(h.KeyframeKey),
                 }),
             });
         });

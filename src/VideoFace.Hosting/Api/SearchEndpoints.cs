@@ -66,6 +66,9 @@ public static class SearchEndpoints
                 identity_name = h.Sighting.IdentityName,
                 track_id = h.Sighting.TrackId,
                 thumbnail_url = urls.For(h.Sighting.ThumbnailKey),
+                // the whole scene of the track's best face and that face's box in it, [x, y, width, height] in keyframe pixels
+                keyframe_url = urls.For(h.Sighting.KeyframeKey),
+                keyframe_box = h.Sighting.KeyframeBox is { } b ? new[] { b.X, b.Y, b.Width, b.Height } : null,
             }));
         }).DisableAntiforgery().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ApiEndpoints.MaxUploadBytes));
         return api;

@@ -25,6 +25,14 @@ public sealed class VideoFrame : IDisposable
         return new VideoFrame(null, pixels, width, height);
     }
 
+    /// <summary>Wraps caller-owned BGR24 pixels captured at <paramref name="captureTime"/> (an in-memory source; trackers run on frame time).</summary>
+    public static VideoFrame FromBgr(byte[] pixels, int width, int height, DateTimeOffset captureTime)
+    {
+        var frame = FromBgr(pixels, width, height);
+        frame.CaptureTime = captureTime;
+        return frame;
+    }
+
     public int Width { get; }
     public int Height { get; }
 

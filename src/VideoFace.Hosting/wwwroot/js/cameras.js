@@ -1,11 +1,14 @@
-// Cameras: live health, fps, faces/min (from counter deltas between polls), add/edit/remove.
-import { $, ago, fields, h, showError } from './dom.js';
+// Cameras: live health, fps, faces/min (from counter deltas between polls), add/edit/remove, and a preview panel
+// with the latest analysed frame and its faces boxed (GET /api/cameras/{id}/preview), refreshed while open.
+import { $, ago, fields, fmtTime, h, pct, showError } from './dom.js';
 import { api } from './api.js';
+import { framedImage } from './frames.js';
 
 const POLL_MS = 2000;
 const WINDOW_MS = 60000;
 const samples = new Map(); // camera id → [{t, faces}] over the last minute
 let timer = null;
+let previewing = null; // { id, title, timer } of the camera whose preview is open
 
 export function start() {
   $('#cam-form').addEventListener('submit', save);
@@ -56,6 +59,7 @@ async function refresh() {
       h('td', { class: 'small' }, c.silo ?? '—'),
       h('td', { class: 'small' }, ago(c.last_frame_at)),
       h('td', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary preview-open', 'data-camera': c.id, onclick: () => openPreview(c) }, 'Preview'),
         h('button', { type: 'button', class: 'secondary', onclick: () => edit(c) }, 'Edit'),
         h('button', { type: 'button', class: 'danger', onclick: () => remove(c) }, 'Remove')));
   });
@@ -105,8 +109,74 @@ async function remove(c) {
   try {
     await api(`/api/cameras/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
     samples.delete(c.id);
+    if (previewing?.id === c.id) closePreview();
     await refresh();
   } catch (e) {
     showError($('#cam-error'), e);
   }
+}
+
+/** Opens the preview panel (#cam-preview) on a camera; it reloads every POLL_MS while open and the page is shown. */
+function openPreview(c) {
+  closePreview();
+  previewing = { id: c.id, title: c.name || c.id, timer: null };
+  const panel = $('#cam-preview');
+  panel.dataset.camera = c.id;
+  panel.replaceChildren(
+    h('div', { class: 'row-head' },
+      h('h3', { id: 'cam-preview-title' }, `Preview: ${previewing.title}`),
+      h('button', { type: 'button', class: 'secondary', id: 'cam-preview-close', onclick: closePreview }, 'Close')),
+    h('p', { class: 'muted small', id: 'cam-preview-meta' }, 'loading the latest frame…'),
+    h('div', { id: 'cam-preview-view' }));
+  $('#cam-preview-view').style.maxWidth = '960px';
+  panel.hidden = false;
+  panel.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  loadPreview(previewing);
+}
+
+/** Name when known; otherwise the track's number (the full id is on the box's data-track); untracked: the score. */
+function faceLabel(f) {
+  if (f.identity_name) return f.identity_name;
+  if (!f.track_id) return `face ${pct(f.score)}`;
+  const n = f.track_id.slice(f.track_id.lastIndexOf('-') + 1);
+  return f.identity_id ? `unknown · track ${n}` : `track ${n}`;
+}
+
+function closePreview() {
+  if (previewing) clearTimeout(previewing.timer);
+  previewing = null;
+  const panel = $('#cam-preview');
+  panel.hidden = true;
+  panel.replaceChildren();
+  delete panel.dataset.camera;
+}
+
+async function loadPreview(p) {
+  if (previewing !== p) return; // closed or switched meanwhile
+  if (!$('#page-cameras').hidden) {
+    try {
+      const preview = await api(`/api/cameras/${encodeURIComponent(p.id)}/preview`);
+      if (previewing !== p) return;
+      // decode first, then swap: the old frame stays up until the new one can replace it
+      const img = h('img', { id: 'cam-preview-img', alt: `latest frame of ${p.title}` });
+      img.src = preview.image;
+      await img.decode().catch(() => {});
+      if (previewing !== p) return;
+      const faces = preview.faces.map((f) => ({
+        box: f.box,
+        kind: f.identity_name ? 'known' : f.track_id ? 'tracked' : 'face',
+        label: faceLabel(f),
+        track: f.track_id,
+        identity: f.identity_id,
+      }));
+      $('#cam-preview-view').replaceChildren(framedImage(img, faces, { width: preview.width, height: preview.height }));
+      $('#cam-preview-meta').textContent = `frame of ${fmtTime(preview.captured_at)} (${ago(preview.captured_at)}), `
+        + `${preview.width}×${preview.height}, ${faces.length} face${faces.length === 1 ? '' : 's'}`;
+    } catch (e) {
+      if (previewing !== p) return;
+      $('#cam-preview-meta').textContent = e.message;
+      if (e.status !== 404) $('#cam-preview-view').replaceChildren();
+    }
+  }
+  if (previewing === p) p.timer = setTimeout(() => loadPreview(p), POLL_MS);
 }

@@ -50,7 +50,7 @@ export function openViewer(src, title, lines) {
     h('h3', {}, title),
     src ? h('img', { src, class: 'large', alt: title }) : h('p', { class: 'muted' }, 'no thumbnail stored'),
     h('ul', { class: 'facts' }, lines.filter(Boolean).map((l) => h('li', {}, l))),
-    h('p', { class: 'muted small' }, 'This is the track\'s stored face thumbnail; full keyframes are not stored yet.'),
+    h('p', { class: 'muted small' }, 'This is the track\'s stored face thumbnail.'),
   );
   $('#viewer').showModal();
 }

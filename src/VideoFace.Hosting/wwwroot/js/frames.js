@@ -1,0 +1,44 @@
+// A whole frame with face boxes over it: camera previews and sighting keyframes. Boxes are placed in percent of the
+// image's own pixel size, so they stay on the faces at any displayed size. Styles are set through the CSSOM (the page's
+// CSP forbids style attributes), which keeps this module self-contained.
+import { h } from './dom.js';
+
+const COLORS = { known: 'var(--ok)', tracked: 'var(--warn)', face: 'var(--accent)' };
+
+/**
+ * <div class="frame"> holding the <img> and one <div class="preview-box"> per face (label in <span class="preview-label">).
+ * faces: [{ box: [x, y, w, h] in image pixels, label, kind: 'known' | 'tracked' | 'face', track, identity }].
+ * size: { width, height } of the image in pixels; without it the boxes are placed once the image has loaded.
+ */
+export function framedImage(img, faces, size) {
+  Object.assign(img.style, { display: 'block', width: '100%', height: 'auto' });
+  const frame = styled(h('div', { class: 'frame' }, img), { position: 'relative', width: '100%', lineHeight: '0' });
+  const place = (width, height) => {
+    frame.querySelectorAll('.preview-box').forEach((b) => b.remove());
+    if (!(width > 0 && height > 0)) return;
+    for (const f of faces) frame.append(boxDiv(f, width, height));
+  };
+  if (size?.width && size?.height) place(size.width, size.height);
+  else if (img.complete && img.naturalWidth) place(img.naturalWidth, img.naturalHeight);
+  else img.addEventListener('load', () => place(img.naturalWidth, img.naturalHeight), { once: true });
+  return frame;
+}
+
+function boxDiv(f, width, height) {
+  const [x, y, w, hh] = f.box;
+  const color = COLORS[f.kind] ?? COLORS.face;
+  const pct = (v, of) => `${((100 * v) / of).toFixed(3)}%`;
+  const label = f.label ? styled(h('span', { class: 'preview-label' }, f.label), {
+    position: 'absolute', left: '-2px', bottom: '100%', background: color, color: '#fff', fontSize: '11px', padding: '0 4px',
+    whiteSpace: 'nowrap', borderRadius: '3px 3px 0 0',
+  }) : null;
+  return styled(h('div', { class: `preview-box ${f.kind ?? 'face'}`, 'data-track': f.track ?? null, 'data-identity': f.identity ?? null }, label), {
+    position: 'absolute', left: pct(x, width), top: pct(y, height), width: pct(w, width), height: pct(hh, height),
+    border: `2px solid ${color}`, boxSizing: 'border-box', pointerEvents: 'none', lineHeight: '1.3',
+  });
+}
+
+function styled(el, style) {
+  Object.assign(el.style, style);
+  return el;
+}
