@@ -111,15 +111,19 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
         var other = await Gallery.MatchTrackAsync(Axis(10), Space);
         await SeenAsync(other.IdentityId, "c1", "to1", Axis(10), minutes: 1);
         var thumb = BlobKeys.Thumbnail("c1", "tb1");
+        var keyframe = BlobKeys.Keyframe("c1", "tb1");
         Assert.NotNull(await Blobs.GetAsync(thumb));
+        Assert.NotNull(await Blobs.GetAsync(keyframe));
 
         Assert.True(await Gallery.RemovePersonAsync(bob.IdentityId));
 
         Assert.Null(await Blobs.GetAsync(thumb));
+        Assert.Null(await Blobs.GetAsync(keyframe));
         Assert.Null(await Index.GetAsync("tb1"));
         Assert.Null(await Index.GetAsync("tb2"));
         Assert.NotNull(await Index.GetAsync("to1")); // nobody else's data is touched
         Assert.NotNull(await Blobs.GetAsync(BlobKeys.Thumbnail("c1", "to1")));
+        Assert.NotNull(await Blobs.GetAsync(BlobKeys.Keyframe("c1", "to1")));
         Assert.DoesNotContain(bob.IdentityId, await Gallery.ListIdentitiesAsync());
         var identity = Client.GetGrain<IIdentityGrain>(bob.IdentityId);
         Assert.Empty(await identity.GetHistoryAsync());
@@ -142,7 +146,9 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     private async Task SeenAsync(string identityId, string camera, string track, float[] embedding, int minutes, bool end = true)
     {
         var key = BlobKeys.Thumbnail(camera, track);
-        await Blobs.PutAsync(key, await File.ReadAllBytesAsync(TestData.Face("George_W_Bush", 1)), "image/jpeg");
+        var photo = await File.ReadAllBytesAsync(TestData.Face("George_W_Bush", 1));
+        await Blobs.PutAsync(key, photo, "image/jpeg");
+        await Blobs.PutAsync(BlobKeys.Keyframe(camera, track), photo, "image/jpeg");
         var identity = Client.GetGrain<IIdentityGrain>(identityId);
         await identity.TrackStartedAsync(Sighting(camera, track, minutes, end: false));
         if (end) await identity.TrackEndedAsync(Sighting(camera, track, minutes, end: true));
@@ -152,7 +158,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     }
 
     private static TrackSighting Sighting(string camera, string track, int minutes, bool end) =>
-        new(camera, track, T0.AddMinutes(minutes), end ? T0.AddMinutes(minutes + 1) : null, 0.9f, BlobKeys.Thumbnail(camera, track));
+        new(camera, track, T0.AddMinutes(minutes), end ? T0.AddMinutes(minutes + 1) : null, 0.9f, BlobKeys.Thumbnail(camera, track), BlobKeys.Keyframe(camera, track));
 
     /// <summary>A unit vector along one axis: axes are orthogonal, so different axes are different people.</summary>
     private static float[] Axis(int i)

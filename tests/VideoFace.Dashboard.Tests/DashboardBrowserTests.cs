@@ -75,7 +75,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         }, TimeSpan.FromSeconds(150));
         output.WriteLine(result.Output);
         Assert.True(result.ExitCode == 0, $"the browser script failed ({result.ExitCode}); screenshots in {Screenshots}\n{result.Output}");
-        foreach (var shot in new[] { "01-cameras.png", "02-live.png", "03-search.png", "04-search-sighting.png", "05-people.png", "06-merged.png" })
+        foreach (var shot in new[] { "01-preview.png", "02-cameras.png", "03-live.png", "04-search.png", "05-search-keyframe.png", "06-people.png", "07-merged.png" })
             Assert.True(File.Exists(Path.Combine(Screenshots, shot)), $"screenshot {shot} was saved");
     }
 }

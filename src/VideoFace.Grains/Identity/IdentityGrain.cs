@@ -107,7 +107,10 @@ public sealed partial class IdentityGrain(
     {
         if (services.GetService<IBlobStore>() is { } blobs)
         {
-            var keys = S.History.SelectMany(h => new[] { h.ThumbnailKey, BlobKeys.Thumbnail(h.CameraId, h.TrackId) })
+            var keys = S.History.SelectMany(h => new[]
+                {
+                    h.ThumbnailKey, BlobKeys.Thumbnail(h.CameraId, h.TrackId), h.KeyframeKey, BlobKeys.Keyframe(h.CameraId, h.TrackId),
+                })
                 .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
             foreach (var key in keys) await blobs.DeleteAsync(key);
         }

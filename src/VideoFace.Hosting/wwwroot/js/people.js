@@ -1,7 +1,8 @@
 // People: enrol by photo, enrolled persons and unknown identities, per-person timeline, rename / promote, add photos,
 // merge one identity into another, delete (erase everywhere).
-import { $, ago, fields, fmtTime, h, openViewer, pct, showError } from './dom.js';
+import { $, ago, fields, fmtTime, h, pct, showError } from './dom.js';
 import { api, imgSrc } from './api.js';
+import { openSighting } from './frames.js';
 
 const UNKNOWN_THUMBS = 48; // latest-thumbnail lookups per refresh (one small request each)
 let selected = null;
@@ -90,7 +91,7 @@ async function detail(id) {
         const src = imgSrc(s.thumbnail_url);
         const lines = [`camera ${s.camera}`, `from ${fmtTime(s.start)}`, s.end ? `to ${fmtTime(s.end)}` : 'still in view',
           `similarity ${pct(s.similarity)}`, `track ${s.track_id}`];
-        return h('li', { onclick: () => openViewer(src, label(p), lines) },
+        return h('li', { onclick: () => openSighting(s, label(p), lines) },
           src ? h('img', { src, alt: '', loading: 'lazy' }) : h('div', { class: 'noimg' }, '?'),
           h('div', {}, h('strong', {}, s.camera), h('div', { class: 'small' }, fmtTime(s.start), ' → ', s.end ? fmtTime(s.end) : 'now'),
             h('div', { class: 'muted small' }, `similarity ${pct(s.similarity)}`)));

@@ -2,7 +2,7 @@
 // sighting's keyframe (the whole frame its best face came from) with that face boxed, or its thumbnail without one.
 import { $, fields, fmtTime, h, pct, showError } from './dom.js';
 import { api, imgSrc } from './api.js';
-import { framedImage } from './frames.js';
+import { openSighting } from './frames.js';
 
 export function start() {
   $('#search-form').addEventListener('submit', run);
@@ -86,30 +86,3 @@ function card(hit, name) {
     h('span', { class: 'cap' }, h('strong', {}, hit.camera), h('br'), fmtTime(hit.start), h('br'), `sim ${pct(hit.similarity)}`));
 }
 
-/** The sighting in the viewer dialog: its keyframe with the face boxed, falling back to the thumbnail. */
-function openSighting(hit, name, lines) {
-  const thumb = imgSrc(hit.thumbnail_url);
-  const keyframe = imgSrc(hit.keyframe_url);
-  const body = $('#viewer-body');
-  const note = h('p', { class: 'muted small', id: 'viewer-note' });
-  const showThumbnail = (why) => {
-    view.replaceChildren(thumb ? h('img', { src: thumb, class: 'large', alt: name }) : h('p', { class: 'muted' }, 'no thumbnail stored'));
-    view.dataset.view = 'thumbnail';
-    note.textContent = why;
-  };
-  const view = h('div', { id: 'viewer-frame' });
-  if (keyframe) {
-    const img = h('img', { class: 'large keyframe', alt: `${name} on ${hit.camera}` });
-    img.addEventListener('error', () => showThumbnail('The keyframe could not be loaded; this is the track\'s face thumbnail.'), { once: true });
-    img.src = keyframe;
-    const faces = hit.keyframe_box ? [{ box: hit.keyframe_box, kind: hit.identity_name ? 'known' : 'tracked', label: name, track: hit.track_id, identity: hit.identity_id }] : [];
-    view.replaceChildren(framedImage(img, faces));
-    view.dataset.view = 'keyframe';
-    view.style.width = 'min(680px, 100%)';
-    note.textContent = 'The whole frame the track\'s best face came from; the box marks that face.';
-  } else {
-    showThumbnail('No keyframe is stored for this sighting; this is the track\'s face thumbnail.');
-  }
-  body.replaceChildren(h('h3', {}, name), view, h('ul', { class: 'facts' }, lines.filter(Boolean).map((l) => h('li', {}, l))), note);
-  $('#viewer').showModal();
-}
