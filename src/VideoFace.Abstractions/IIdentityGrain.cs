@@ -19,6 +19,9 @@ public interface IIdentityGrain : IGrainWithStringKey
     /// <summary>Track history, newest first.</summary>
     Task<IReadOnlyList<TrackSighting>> GetHistoryAsync(int limit = 100);
 
+    /// <summary>Retention: drops history entries that ended (or, if open, started) before <paramref name="before"/>; returns how many.</summary>
+    Task<int> PruneHistoryAsync(DateTimeOffset before);
+
     /// <summary>
     /// Erases the identity everywhere (person deleted): its sightings in the vector index, their thumbnails and
     /// keyframes, and its history. Later track reports for it are dropped until it is named (enrolled) again.

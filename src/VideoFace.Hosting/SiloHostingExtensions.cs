@@ -99,6 +99,8 @@ public static class SiloHostingExtensions
         services.AddSingleton<CameraSessionHost>();
         services.AddSingleton<ICameraSessionHost>(sp => sp.GetRequiredService<CameraSessionHost>());
         services.AddHostedService<CameraWatchdog>();
+        services.AddSingleton<RetentionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.AddVideoFaceAlerts();
         // models load at start, so a wrong model file stops the silo with the file's name instead of failing later
         if (host.DeviceList.Count > 0) services.AddHostedService<EagerServices>();

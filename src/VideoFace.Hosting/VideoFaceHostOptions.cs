@@ -53,6 +53,15 @@ public sealed class VideoFaceHostOptions
     /// <summary>Camera reminder period.</summary>
     public TimeSpan CameraReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long face data is kept: sightings in the vector index, thumbnails and keyframes, and identity history entries
+    /// that ended longer ago are deleted by a periodic sweep. Zero keeps everything.
+    /// </summary>
+    public TimeSpan SightingRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the retention sweep runs.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(1);
+
     public IReadOnlyList<string> Validate()
     {
         var e = new List<string>();
@@ -73,6 +82,10 @@ public sealed class VideoFaceHostOptions
             e.Add($"{K(nameof(ApiKeys))}: the Cluster profile needs at least one API key for its HTTP API");
         if (CameraWatchdogInterval < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraWatchdogInterval))} must be at least 1 s");
         if (CameraReminderPeriod < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraReminderPeriod))} must be at least 1 s");
+        if (SightingRetention < TimeSpan.Zero) e.Add($"{K(nameof(SightingRetention))} must be zero (keep everything) or positive (was {SightingRetention})");
+        if (SightingRetention > TimeSpan.Zero && SightingRetention < TimeSpan.FromMinutes(1))
+            e.Add($"{K(nameof(SightingRetention))} must be at least one minute (was {SightingRetention})");
+        if (RetentionSweepInterval < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(RetentionSweepInterval))} must be at least 1 s");
         return e;
     }
 

@@ -142,6 +142,38 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
         Assert.Equal(["tb3"], (await identity.GetHistoryAsync()).Select(h => h.TrackId));
     }
 
+    [Fact]
+    public async Task RetentionSweep_DeletesOnlyWhatEndedBeforeTheCutoff_SightingsImagesAndHistory()
+    {
+        var e = Axis(20);
+        var u = await Gallery.MatchTrackAsync(e, Space);
+        await SeenAsync(u.IdentityId, "c7", "old1", e, minutes: 0);                  // ended 2026-11-02 09:01
+        await SeenAsync(u.IdentityId, "c7", "old-open", e, minutes: 2, end: false);  // started long ago, still in view
+        var recentStart = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var identity = Client.GetGrain<IIdentityGrain>(u.IdentityId);
+        await identity.TrackStartedAsync(new TrackSighting("c7", "new1", recentStart, null, 0.9f, BlobKeys.Thumbnail("c7", "new1")));
+        await identity.TrackEndedAsync(new TrackSighting("c7", "new1", recentStart, recentStart.AddMinutes(1), 0.9f, BlobKeys.Thumbnail("c7", "new1")));
+        await Index.UpsertAsync([new VideoFace.Index.Sighting("new1", e, "c7", recentStart, recentStart.AddMinutes(1), "new1", u.IdentityId, null, 0.9f,
+            BlobKeys.Thumbnail("c7", "new1"))]);
+        await Blobs.PutAsync(BlobKeys.Thumbnail("c7", "new1"), await File.ReadAllBytesAsync(TestData.Face("George_W_Bush", 1)), "image/jpeg");
+        // the old track's images were written long ago (the local store ages blobs by their file time)
+        foreach (var key in new[] { BlobKeys.Thumbnail("c7", "old1"), BlobKeys.Keyframe("c7", "old1") })
+            File.SetLastWriteTimeUtc(Path.Combine(_data, "blobs", key), T0.UtcDateTime);
+
+        var sweep = await Silo.GetRequiredService<VideoFace.Hosting.RetentionSweeper>().SweepAsync(DateTimeOffset.UtcNow.AddDays(-1));
+
+        Assert.True(sweep.Sightings >= 1 && sweep.Blobs >= 2 && sweep.HistoryEntries >= 1, sweep.ToString());
+        Assert.Null(await Index.GetAsync("old1"));
+        Assert.NotNull(await Index.GetAsync("new1"));
+        Assert.Null(await Blobs.GetAsync(BlobKeys.Thumbnail("c7", "old1")));
+        Assert.Null(await Blobs.GetAsync(BlobKeys.Keyframe("c7", "old1")));
+        Assert.NotNull(await Blobs.GetAsync(BlobKeys.Thumbnail("c7", "new1")));
+        Assert.Equal(["new1", "old-open"], (await identity.GetHistoryAsync()).Select(h => h.TrackId));
+
+        var again = await Silo.GetRequiredService<VideoFace.Hosting.RetentionSweeper>().SweepAsync(DateTimeOffset.UtcNow.AddDays(-1));
+        Assert.Equal(0, again.HistoryEntries);
+    }
+
     /// <summary>What a camera session does for one track: thumbnail blob, identity report(s), index point.</summary>
     private async Task SeenAsync(string identityId, string camera, string track, float[] embedding, int minutes, bool end = true)
     {

@@ -103,6 +103,15 @@ public sealed partial class IdentityGrain(
     public Task<IReadOnlyList<TrackSighting>> GetHistoryAsync(int limit = 100) =>
         Task.FromResult<IReadOnlyList<TrackSighting>>(Enumerable.Reverse(S.History).Take(Math.Max(0, limit)).ToList());
 
+    public async Task<int> PruneHistoryAsync(DateTimeOffset before)
+    {
+        if (S.Erased || S.MergedInto is not null) return 0;
+        // open tracks are still being seen: they stay whatever their start
+        int removed = S.History.RemoveAll(h => (h.End ?? h.Start) < before && !S.OpenTracks.ContainsKey(h.TrackId));
+        if (removed > 0) await state.WriteStateAsync();
+        return removed;
+    }
+
     public async Task EraseAsync()
     {
         if (services.GetService<IBlobStore>() is { } blobs)
