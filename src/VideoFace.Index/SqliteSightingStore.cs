@@ -225,6 +225,19 @@ internal sealed class SqliteSightingStore : IDisposable
         return (long)cmd.ExecuteScalar()!;
     }
 
+    /// <summary>Keys of the rows passing the filter (the allow-list of a filtered graph search).</summary>
+    public HashSet<long> Keys(SqlFilter filter)
+    {
+        using var c = OpenReader();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT key FROM sightings" + (filter.IsEmpty ? "" : " WHERE " + filter.Where);
+        filter.Bind(cmd);
+        var keys = new HashSet<long>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) keys.Add(r.GetInt64(0));
+        return keys;
+    }
+
     public StoredSighting? Get(string id)
     {
         using var c = OpenReader();

@@ -6,8 +6,9 @@ namespace VideoFace.Index;
 
 /// <summary>
 /// The few calls of USearch's C API that the managed <see cref="USearchIndex"/> (2.26) does not expose: reserving
-/// capacity ahead (its Add reserves exactly size+n, so one-by-one adds would re-allocate the graph on every insert)
-/// and setting the search/insert expansion of a loaded index (a loaded file gets the library defaults).
+/// capacity ahead (its Add reserves exactly size+n, so one-by-one adds would re-allocate the graph on every insert),
+/// setting the search/insert expansion of a loaded index (a loaded file gets the library defaults), and the filtered
+/// search that checks a predicate on each candidate during the graph walk.
 /// Same native library the package ships; the handle is the wrapper's private field, so a version bump that
 /// renames it fails loudly at open.
 /// </summary>
@@ -34,12 +35,46 @@ internal static partial class UsearchNative
         Check(error, "change_expansion_search");
     }
 
+    /// <summary>
+    /// The <paramref name="count"/> nearest keys among <paramref name="allowed"/>: USearch walks the graph and asks
+    /// the predicate about each candidate, so it keeps exploring until enough allowed ones are found (no over-fetch).
+    /// </summary>
+    public static unsafe ulong[] FilteredSearch(USearchIndex index, float[] query, int count, HashSet<long> allowed)
+    {
+        var keys = new ulong[count];
+        var distances = new float[count];
+        var state = GCHandle.Alloc(allowed);
+        try
+        {
+            nuint found;
+            IntPtr error;
+            fixed (float* q = query)
+            fixed (ulong* k = keys)
+            fixed (float* d = distances)
+                found = usearch_filtered_search(Handle(index), q, (int)ScalarKind.Float32, (nuint)count, &Allow, GCHandle.ToIntPtr(state), k, d, out error);
+            Check(error, "filtered_search");
+            return found == (nuint)count ? keys : keys[..(int)found];
+        }
+        finally
+        {
+            state.Free();
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static int Allow(ulong key, IntPtr state) =>
+        ((HashSet<long>)GCHandle.FromIntPtr(state).Target!).Contains((long)key) ? 1 : 0;
+
     private static IntPtr Handle(USearchIndex index) => (IntPtr)HandleField.GetValue(index)!;
 
     private static void Check(IntPtr error, string call)
     {
         if (error != IntPtr.Zero) throw new USearchException($"usearch_{call}: {Marshal.PtrToStringAnsi(error)}");
     }
+
+    [LibraryImport(Library)]
+    private static unsafe partial nuint usearch_filtered_search(IntPtr index, float* query, int queryKind, nuint count,
+        delegate* unmanaged<ulong, IntPtr, int> filter, IntPtr filterState, ulong* keys, float* distances, out IntPtr error);
 
     [LibraryImport(Library)]
     private static partial void usearch_reserve(IntPtr index, nuint capacity, out IntPtr error);

@@ -97,26 +97,13 @@ public sealed class UsearchSightingIndex : ISightingIndex
         ObjectDisposedException.ThrowIf(_disposed, this);
         var filter = new SqlFilter(query);
         IReadOnlyList<SightingHit> hits;
-        if (filter.IsEmpty) hits = GraphSearch(query, filter, query.TopK) ?? [];
+        if (filter.IsEmpty) hits = GraphSearch(query, filter, query.TopK);
         else
         {
             var matching = _store.Count(filter);
-            var total = Math.Max(1, GraphSize);
             if (matching == 0) hits = [];
             else if (matching <= _options.ExactScanThreshold) hits = ExactSearch(query, filter);
-            else
-            {
-                // Expected share of graph neighbours passing the filter is matching/total: start at twice the
-                // fetch that share implies, grow ×4, and give up on the graph past MaxOverFetchFactor × k.
-                var factor = (int)Math.Clamp(2.0 * total / matching, 4, _options.MaxOverFetchFactor);
-                for (; ; factor = Math.Min(factor * 4, _options.MaxOverFetchFactor))
-                {
-                    var fetch = (int)Math.Min((long)query.TopK * factor, total);
-                    var found = GraphSearch(query, filter, fetch, needPassing: query.TopK);
-                    if (found is not null) { hits = found; break; }
-                    if (factor >= _options.MaxOverFetchFactor || fetch >= total) { hits = ExactSearch(query, filter); break; }
-                }
-            }
+            else hits = FilteredGraphSearch(query, filter);
         }
         return Task.FromResult(hits);
     }
@@ -227,11 +214,8 @@ public sealed class UsearchSightingIndex : ISightingIndex
         finally { _writeGate.Release(); }
     }
 
-    /// <summary>
-    /// Graph candidates → rows passing the filter → exact cosine from the stored f32 embedding → min similarity →
-    /// top k. Returns null when <paramref name="needPassing"/> is set and fewer rows than that passed the filter.
-    /// </summary>
-    private List<SightingHit>? GraphSearch(SightingQuery query, SqlFilter filter, int fetch, int needPassing = 0)
+    /// <summary>Graph candidates → their rows → exact cosine from the stored f32 embedding → min similarity → top k.</summary>
+    private List<SightingHit> GraphSearch(SightingQuery query, SqlFilter filter, int fetch)
     {
         ulong[] keys;
         _graphLock.EnterReadLock();
@@ -241,9 +225,31 @@ public sealed class UsearchSightingIndex : ISightingIndex
             _graph.Search(query.Embedding, fetch, out keys, out _);
         }
         finally { _graphLock.ExitReadLock(); }
-        var rows = _store.GetByKeys(keys.Select(k => (long)k).ToList(), filter);
-        if (rows.Count < needPassing && keys.Length >= fetch) return null;
-        return Rank(query, rows.Select(r => r.Sighting));
+        return Rank(query, _store.GetByKeys(keys.Select(k => (long)k).ToList(), filter).Select(r => r.Sighting));
+    }
+
+    /// <summary>
+    /// Many rows pass the filter, but not all: their keys are the allow-list of USearch's filtered search, which skips
+    /// the others during the graph walk (rather than fetching k × factor neighbours and hoping enough pass); the hits
+    /// are then ranked by exact cosine. At least <see cref="FilteredFetchFloor"/> are fetched: the walk is as wide as
+    /// the number asked, and a filtered walk needs that width (recall@10 on 100k clustered faces with a 10 % filter:
+    /// 0.967 asking 2k, 0.993 asking 256); the exact re-rank then also undoes the half-precision graph order.
+    /// </summary>
+    private const int FilteredFetchFloor = 256;
+
+    private List<SightingHit> FilteredGraphSearch(SightingQuery query, SqlFilter filter)
+    {
+        var allowed = _store.Keys(filter);
+        ulong[] keys;
+        _graphLock.EnterReadLock();
+        try
+        {
+            if (_graph.Size() == 0) return [];
+            var fetch = Math.Max(2L * query.TopK, FilteredFetchFloor);
+            keys = UsearchNative.FilteredSearch(_graph, query.Embedding, (int)Math.Min(fetch, allowed.Count), allowed);
+        }
+        finally { _graphLock.ExitReadLock(); }
+        return Rank(query, _store.GetByKeys(keys.Select(k => (long)k).ToList(), filter).Select(r => r.Sighting));
     }
 
     private List<SightingHit> ExactSearch(SightingQuery query, SqlFilter filter)

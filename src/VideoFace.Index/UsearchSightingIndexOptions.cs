@@ -40,9 +40,6 @@ public sealed class UsearchSightingIndexOptions
     /// <summary>Filters matching at most this many sightings are answered by an exact scan of those rows instead of the graph.</summary>
     public int ExactScanThreshold { get; set; } = 20_000;
 
-    /// <summary>Over-fetch from the graph at most this many times k before a filtered search falls back to an exact scan.</summary>
-    public int MaxOverFetchFactor { get; set; } = 64;
-
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -54,7 +51,6 @@ public sealed class UsearchSightingIndexOptions
         if (CheckpointEveryChanges < 0) errors.Add($"{SectionName}:CheckpointEveryChanges must be ≥ 0 (was {CheckpointEveryChanges}).");
         if (CheckpointInterval < TimeSpan.Zero) errors.Add($"{SectionName}:CheckpointInterval must be ≥ 0 (was {CheckpointInterval}).");
         if (ExactScanThreshold < 0) errors.Add($"{SectionName}:ExactScanThreshold must be ≥ 0 (was {ExactScanThreshold}).");
-        if (MaxOverFetchFactor < 1) errors.Add($"{SectionName}:MaxOverFetchFactor must be ≥ 1 (was {MaxOverFetchFactor}).");
         return errors;
     }
 }

@@ -49,6 +49,10 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
         await SeenAsync(u2.IdentityId, "c2", "t2", e2, minutes: 10);
         await SeenAsync(u2.IdentityId, "c2", "t3", e2, minutes: 20, end: false); // still open when merged
 
+        var rules = Client.GetGrain<IAlertRulesGrain>(AlertNames.Default);
+        await rules.AddAsync(new AlertRule("watch-u2", "the second stranger", AlertRuleKind.Person, u2.IdentityId, null, [], [],
+            TimeSpan.FromMinutes(1), null, T0));
+
         var merged = await Gallery.MergeAsync(u2.IdentityId, u1.IdentityId);
 
         Assert.NotNull(merged);
@@ -63,6 +67,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
         var history = await Client.GetGrain<IIdentityGrain>(u1.IdentityId).GetHistoryAsync();
         Assert.Equal(["t3", "t2", "t1"], history.Select(h => h.TrackId)); // newest first, by start time
         Assert.Equal(u1.IdentityId, (await Index.GetAsync("t2"))!.IdentityId);
+        Assert.Equal(u1.IdentityId, (await rules.GetAsync("watch-u2"))!.PersonId); // the rule follows the merge
         Assert.Empty(await Index.SearchAsync(new SightingQuery(e2, IdentityId: u2.IdentityId)));
 
         // the open track ends after the merge: the report reaches the target through the forwarding source

@@ -15,7 +15,7 @@ public sealed class RecallTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task EmbeddedIndex_100kClusteredEmbeddings_RecallAt10AtLeast098()
+    public async Task EmbeddedIndex_100kClusteredEmbeddings_RecallAt10AtLeast098_AlsoWithACameraFilter()
     {
         const int dim = 512, clusters = 2_000, members = 50, queries = 200, k = 10;
         var (data, centres) = ClusteredEmbeddings.Generate(clusters, members, dim, seed: 11);
@@ -25,15 +25,18 @@ public sealed class RecallTests(ITestOutputHelper output) : IDisposable
             Directory = _dir, Dimension = dim, CheckpointEveryChanges = 0, CheckpointInterval = TimeSpan.Zero,
             // Build-time tuning so 100k inserts fit the test budget on two cores; search expansion keeps recall.
             Connectivity = 16, ExpansionAdd = 64, ExpansionSearch = 128,
+            ExactScanThreshold = 1_000, // so the 10 % camera filter below takes the filtered graph walk, not a scan
         });
         const int batch = 10_000;
         for (var start = 0; start < data.Length; start += batch)
             await index.UpsertAsync(Enumerable.Range(start, Math.Min(batch, data.Length - start))
-                .Select(i => new Sighting($"s{i}", data[i], "cam", DateTimeOffset.UnixEpoch, null, "t", null, null, 0, null)).ToList());
+                .Select(i => new Sighting($"s{i}", data[i], $"cam{i % 10}", DateTimeOffset.UnixEpoch, null, "t", null, null, 0, null)).ToList());
         var build = sw.Elapsed;
 
         var rng = new Random(3);
-        double found = 0;
+        double found = 0, foundFiltered = 0;
+        var cam3 = Enumerable.Range(0, data.Length).Where(i => i % 10 == 3).ToArray();
+        var cam3Data = cam3.Select(i => data[i]).ToArray();
         sw.Restart();
         for (var q = 0; q < queries; q++)
         {
@@ -42,10 +45,17 @@ public sealed class RecallTests(ITestOutputHelper output) : IDisposable
             var exact = ClusteredEmbeddings.ExactTopK(data, query, k).Select(i => $"s{i}").ToHashSet();
             var hits = await index.SearchAsync(new SightingQuery(query, TopK: k));
             found += hits.Count(h => exact.Contains(h.Sighting.Id));
+            var exactCam3 = ClusteredEmbeddings.ExactTopK(cam3Data, query, k).Select(i => $"s{cam3[i]}").ToHashSet();
+            var hitsCam3 = await index.SearchAsync(new SightingQuery(query, TopK: k, Cameras: ["cam3"]));
+            Assert.All(hitsCam3, h => Assert.Equal("cam3", h.Sighting.CameraId));
+            foundFiltered += hitsCam3.Count(h => exactCam3.Contains(h.Sighting.Id));
         }
         var recall = found / (queries * k);
-        output.WriteLine($"100k build {build.TotalSeconds:F1} s, {queries} queries + exact {sw.Elapsed.TotalSeconds:F1} s, recall@10 {recall:F4}");
+        var recallFiltered = foundFiltered / (queries * k);
+        output.WriteLine($"100k build {build.TotalSeconds:F1} s, {queries} queries + exact {sw.Elapsed.TotalSeconds:F1} s, " +
+            $"recall@10 {recall:F4}, with a 10 % camera filter {recallFiltered:F4}");
         Assert.True(recall >= 0.98, $"recall@10 {recall:F4}");
+        Assert.True(recallFiltered >= 0.98, $"recall@10 with a camera filter {recallFiltered:F4}");
     }
 }
 

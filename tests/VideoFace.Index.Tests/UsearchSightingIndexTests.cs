@@ -74,14 +74,14 @@ public sealed class UsearchSightingIndexTests : SightingIndexContract
     }
 
     [Fact]
-    public async Task Search_SelectiveFilterOnLargerIndex_ExactFallbackFindsRareMatches()
+    public async Task Search_SelectiveFilterOnLargerIndex_FindsRareMatchesFarFromTheQuery()
     {
         var q = Vec();
         var many = Enumerable.Range(0, 2_000).Select(i => S($"x{i}", Near(q, .6f + (i % 30) / 100f), "busy")).ToList();
         many.AddRange(Enumerable.Range(0, 3).Select(i => S($"rare{i}", Near(q, .3f - i / 10f), "quiet")));
         await Index.UpsertAsync(many);
-        // "quiet" is 3 rows in 2,003 (above the exact-scan threshold of this fixture) and far from q: even 64× k
-        // over-fetch from the graph cannot reach them, the exact fallback must.
+        // "quiet" is 3 rows in 2,003 (above the exact-scan threshold of this fixture) and far from q, behind 2,000
+        // nearer "busy" rows: the filtered graph walk must skip those and still reach them.
         var hits = await Index.SearchAsync(new SightingQuery(q, TopK: 3, Cameras: ["quiet"]));
         Assert.Equal(["rare0", "rare1", "rare2"], hits.Select(h => h.Sighting.Id));
     }

@@ -75,6 +75,10 @@ public sealed class GalleryGrain(
         S.Persons.Remove(sourceId);
         S.Unknowns.Remove(sourceId);
         await state.WriteStateAsync();
+        // alert rules that watched the source now watch the target (the source id will never appear again)
+        var rules = GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default);
+        foreach (var rule in (await rules.ListAsync()).Where(r => r.PersonId == sourceId))
+            await rules.AddAsync(rule with { PersonId = targetId, PersonName = summary.Name ?? rule.PersonName });
         return summary;
     }
 
