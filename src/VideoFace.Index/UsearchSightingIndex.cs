@@ -284,8 +284,31 @@ public sealed class UsearchSightingIndex : ISightingIndex
             for (var i = 0; i < keys.Count; i++) _graph.Add((ulong)keys[i], vectors[i]);
             return;
         }
-        Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => _graph.Add((ulong)keys[i], vectors[i]));
+        else
+        {
+            Parallel.For(0, keys.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => _graph.Add((ulong)keys[i], vectors[i]));
+        }
+        TuneSearchExpansion();
+    }
+
+    /// <summary>
+    /// The search expansion for a graph of <paramref name="size"/> vectors: <see cref="UsearchSightingIndexOptions.ExpansionSearch"/>
+    /// up to 100k, then growing with log2(size / 100k) — a wider walk keeps recall as the graph gets deeper
+    /// (1M clustered faces: recall@10 0.83 at 128).
+    /// </summary>
+    internal static int SearchExpansionFor(int configured, ulong size) =>
+        size <= 100_000 ? configured : (int)Math.Ceiling(configured * (1 + Math.Log2(size / 100_000.0)));
+
+    private int _searchExpansion;
+
+    /// <summary>Caller holds the write lock (or is opening the index): no search runs while the setting changes.</summary>
+    private void TuneSearchExpansion()
+    {
+        var ef = SearchExpansionFor(_options.ExpansionSearch, _graph.Size());
+        if (ef == _searchExpansion) return;
+        UsearchNative.SetExpansion(_graph, _options.ExpansionAdd, ef);
+        _searchExpansion = ef;
     }
 
     private (USearchIndex Graph, string How) OpenGraph()
@@ -299,6 +322,7 @@ public sealed class UsearchSightingIndex : ISightingIndex
                 graph = new USearchIndex(_graphPath, view: false);
                 if ((int)graph.Dimensions() != Dimension) throw new InvalidDataException($"graph has {graph.Dimensions()} dimensions");
                 UsearchNative.SetExpansion(graph, _options.ExpansionAdd, _options.ExpansionSearch);
+                _searchExpansion = _options.ExpansionSearch;
                 _graph = graph;
                 var replayed = Replay(checkpointSeq);
                 var count = _store.Count();
@@ -334,6 +358,7 @@ public sealed class UsearchSightingIndex : ISightingIndex
     private USearchIndex Rebuild()
     {
         _graph = NewGraph();
+        _searchExpansion = _options.ExpansionSearch;
         var keys = new List<long>();
         var vectors = new List<float[]>();
         foreach (var (_, key, embedding) in _store.ChangesAfter(0))

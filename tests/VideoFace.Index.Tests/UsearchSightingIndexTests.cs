@@ -73,6 +73,14 @@ public sealed class UsearchSightingIndexTests : SightingIndexContract
         await AssertAllPresentAsync(reopened, q, ids);
     }
 
+    [Theory]
+    [InlineData(0UL, 128)]
+    [InlineData(100_000UL, 128)]
+    [InlineData(200_000UL, 256)]
+    [InlineData(1_000_000UL, 554)]
+    public void SearchExpansion_GrowsWithTheLogOfTheSizePast100k(ulong size, int expected) =>
+        Assert.Equal(expected, UsearchSightingIndex.SearchExpansionFor(128, size));
+
     [Fact]
     public async Task Search_SelectiveFilterOnLargerIndex_FindsRareMatchesFarFromTheQuery()
     {
