@@ -31,19 +31,9 @@ public static class AlertEndpoints
         var alerts = api.MapGroup("/alerts");
         alerts.MapPost("/rules", async (AlertRuleRequest body, IGrainFactory grains, IServiceProvider services) =>
         {
-            var defaults = services.GetService<IOptions<AlertOptions>>()?.Value ?? new AlertOptions();
-            AlertRule rule;
-            try
-            {
-                rule = await ToRuleAsync(body, grains, defaults);
-            }
-            catch (FormatException ex)
-            {
-                return Results.BadRequest(new { error = ex.Message });
-            }
-            var errors = AlertRules.Validate(rule);
-            if (errors.Count > 0) return Results.BadRequest(new { error = string.Join("; ", errors) });
-            var stored = await grains.GetGrain<IAlertRulesGrain>(AlertNames.Default).AddAsync(rule);
+            var (rule, error) = await BuildRuleAsync(body, grains, services, existing: null);
+            if (error is not null) return error;
+            var stored = await grains.GetGrain<IAlertRulesGrain>(AlertNames.Default).AddAsync(rule!);
             return Results.Created($"/api/alerts/rules/{stored.Id}", RuleJson(stored));
         });
         // edit: the whole rule again; a webhook keeps its secret when the same URL comes without one
@@ -51,21 +41,8 @@ public static class AlertEndpoints
         {
             var rules = grains.GetGrain<IAlertRulesGrain>(AlertNames.Default);
             if (await rules.GetAsync(id) is not { } existing) return Results.NotFound(new { error = $"no alert rule '{id}'" });
-            var defaults = services.GetService<IOptions<AlertOptions>>()?.Value ?? new AlertOptions();
-            AlertRule rule;
-            try
-            {
-                rule = await ToRuleAsync(body with { Id = id }, grains, defaults);
-            }
-            catch (FormatException ex)
-            {
-                return Results.BadRequest(new { error = ex.Message });
-            }
-            if (rule.Webhook is { Secret: "" } hook && existing.Webhook is { } old && old.Url == hook.Url) rule = rule with { Webhook = old };
-            rule = rule with { CreatedAt = existing.CreatedAt };
-            var errors = AlertRules.Validate(rule);
-            if (errors.Count > 0) return Results.BadRequest(new { error = string.Join("; ", errors) });
-            return Results.Ok(RuleJson(await rules.AddAsync(rule)));
+            var (rule, error) = await BuildRuleAsync(body with { Id = id }, grains, services, existing);
+            return error ?? Results.Ok(RuleJson(await rules.AddAsync(rule!)));
         });
         alerts.MapGet("/rules", async (IGrainFactory grains) =>
             Results.Ok((await grains.GetGrain<IAlertRulesGrain>(AlertNames.Default).ListAsync()).Select(RuleJson)));
@@ -164,6 +141,32 @@ public static class AlertEndpoints
         {
         }
         await closed.CancelAsync();
+    }
+
+    /// <summary>
+    /// The rule a request describes, validated, or a 400 saying what is wrong. Editing an <paramref name="existing"/>
+    /// rule keeps its creation time, and its webhook secret when the same URL comes without one.
+    /// </summary>
+    private static async Task<(AlertRule? Rule, IResult? Error)> BuildRuleAsync(AlertRuleRequest body, IGrainFactory grains,
+        IServiceProvider services, AlertRule? existing)
+    {
+        var defaults = services.GetService<IOptions<AlertOptions>>()?.Value ?? new AlertOptions();
+        AlertRule rule;
+        try
+        {
+            rule = await ToRuleAsync(body, grains, defaults);
+        }
+        catch (FormatException ex)
+        {
+            return (null, Results.BadRequest(new { error = ex.Message }));
+        }
+        if (existing is not null)
+        {
+            if (rule.Webhook is { Secret: "" } hook && existing.Webhook is { } old && old.Url == hook.Url) rule = rule with { Webhook = old };
+            rule = rule with { CreatedAt = existing.CreatedAt };
+        }
+        var errors = AlertRules.Validate(rule);
+        return errors.Count > 0 ? (null, Results.BadRequest(new { error = string.Join("; ", errors) })) : (rule, null);
     }
 
     private static async Task<AlertRule> ToRuleAsync(AlertRuleRequest body, IGrainFactory grains, AlertOptions defaults)
