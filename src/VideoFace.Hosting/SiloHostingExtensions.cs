@@ -57,7 +57,7 @@ public static class SiloHostingExtensions
         var batching = Bind<InferenceBatcherOptions>(config, "Inference", o => o.Validate());
         var gallery = Bind<GalleryOptions>(config, GalleryOptions.SectionName, o => o.Validate());
         var blobs = Bind<BlobStoreOptions>(config, BlobStoreOptions.SectionName, o => o.Validate(host));
-        var security = Bind<SecurityOptions>(config, SecurityOptions.SectionName, o => Security.SecuritySetup.Validate(o, host));
+        var security = Bind<SecurityOptions>(config, SecurityOptions.SectionName, o => o.Validate());
         var indexOptions = new UsearchSightingIndexOptions();
         config.GetSection(UsearchSightingIndexOptions.SectionName).Bind(indexOptions);
 
@@ -68,7 +68,7 @@ public static class SiloHostingExtensions
         services.AddSingleton(Options.Create(new CameraGrainOptions { ReminderPeriod = host.CameraReminderPeriod }));
         services.AddSingleton(media);
         services.AddSingleton(security);
-        services.AddSingleton(new UrlPolicy(security));
+        services.AddSingleton(new UrlPolicy(security, [host.DataDirectory, blobs.LocalDirectory ?? ""]));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IFaceTrackerFactory>(sp => new FaceTrackerFactory(tracking, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IInferenceDevices>(sp => new InferenceDevices(host.EffectiveSiloName, host.DeviceList, vision, batching,

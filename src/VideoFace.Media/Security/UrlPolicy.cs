@@ -27,6 +27,7 @@ public sealed class UrlPolicy
     private const string Rules = SecurityOptions.SectionName;
     private readonly SecurityOptions _options;
     private readonly string[] _mediaFolders;
+    private readonly string[] _protectedFolders;
     private readonly IPNetwork[] _cameraNetworks;
     private readonly IPNetwork[] _webhookNetworks;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
@@ -42,13 +43,18 @@ public sealed class UrlPolicy
         IPNetwork.Parse("::1/128"), IPNetwork.Parse("fc00::/7"),
     ];
 
-    public UrlPolicy(SecurityOptions options, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
+    /// <param name="options">The settings (validated here).</param>
+    /// <param name="protectedFolders">Folders never opened as a camera even inside a media folder (the data folder: state, keys, blobs).</param>
+    /// <param name="resolve">Host name resolution (DNS by default).</param>
+    public UrlPolicy(SecurityOptions options, IEnumerable<string>? protectedFolders = null,
+        Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = options.Validate();
         if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors), nameof(options));
         _options = options;
         _mediaFolders = [.. options.MediaFolders.Select(f => WithSeparator(Resolved(Path.GetFullPath(f))))];
+        _protectedFolders = [.. (protectedFolders ?? []).Where(f => !string.IsNullOrWhiteSpace(f)).Select(f => WithSeparator(Resolved(Path.GetFullPath(f))))];
         _cameraNetworks = [.. options.CameraNetworks.Select(c => IPNetwork.Parse(c.Trim()))];
         _webhookNetworks = [.. options.WebhookNetworks.Select(c => IPNetwork.Parse(c.Trim()))];
         _resolve = resolve ?? ((host, ct) => Dns.GetHostAddressesAsync(host, ct));
@@ -60,6 +66,13 @@ public sealed class UrlPolicy
         if (string.IsNullOrWhiteSpace(urlOrPath)) return new("url", "camera url is empty");
         if (urlOrPath.Any(char.IsControl))
             return new("url", "camera url refused: it holds control characters (newlines, tabs, …)");
+        // a scheme prefix (udp:, concat:, subfile:, pipe:, …) is judged as a scheme even where it is no valid URI
+        var colon = urlOrPath.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 1 && urlOrPath[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.') && char.IsAsciiLetter(urlOrPath[0]))
+        {
+            var prefix = urlOrPath[..colon].ToLowerInvariant();
+            if (prefix != "file" && !_options.EffectiveCameraSchemes.Contains(prefix)) return SchemeRefused(prefix);
+        }
         MediaLocation location;
         try
         {
@@ -73,9 +86,7 @@ public sealed class UrlPolicy
 
         var uri = new Uri(location.Value);
         var scheme = uri.Scheme.ToLowerInvariant();
-        if (!_options.EffectiveCameraSchemes.Contains(scheme))
-            return new($"{Rules}:CameraSchemes",
-                $"camera url refused ({Rules}:CameraSchemes): scheme '{scheme}' is not allowed; use {string.Join(", ", _options.EffectiveCameraSchemes)}");
+        if (!_options.EffectiveCameraSchemes.Contains(scheme)) return SchemeRefused(scheme);
         if (IsListening(uri))
             return new("listening inputs", "camera url refused (no listening inputs): the server never listens for a stream");
         return await CheckHostAsync(uri, _cameraNetworks, "CameraNetworks", "camera", ct).ConfigureAwait(false);
@@ -116,15 +127,19 @@ public sealed class UrlPolicy
         return null;
     }
 
+    private UrlRefusal SchemeRefused(string scheme) => new($"{Rules}:CameraSchemes",
+        $"camera url refused ({Rules}:CameraSchemes): scheme '{scheme}' is not allowed; use {string.Join(", ", _options.EffectiveCameraSchemes)}");
+
     private UrlRefusal? CheckFile(string fullPath)
     {
         var real = Resolved(fullPath);
+        var isProtected = _protectedFolders.Any(f => fullPath.StartsWith(f, StringComparison.Ordinal) || real.StartsWith(f, StringComparison.Ordinal));
         foreach (var folder in _mediaFolders)
-            if (fullPath.StartsWith(folder, StringComparison.Ordinal) && real.StartsWith(folder, StringComparison.Ordinal))
+            if (!isProtected && fullPath.StartsWith(folder, StringComparison.Ordinal) && real.StartsWith(folder, StringComparison.Ordinal))
                 return null;
         // the same answer whether the file exists or not
         return new($"{Rules}:MediaFolders",
-            $"camera url refused ({Rules}:MediaFolders): local files may be cameras only under the configured media folders");
+            $"camera url refused ({Rules}:MediaFolders): local files may be cameras only under the configured media folders (never in the data folder)");
     }
 
     private async Task<UrlRefusal?> CheckHostAsync(Uri uri, IPNetwork[] allowed, string key, string what, CancellationToken ct)
