@@ -61,7 +61,8 @@ public static class SiloHostingExtensions
         var indexOptions = new UsearchSightingIndexOptions();
         config.GetSection(UsearchSightingIndexOptions.SectionName).Bind(indexOptions);
 
-        if (host.Profile == HostingProfile.Embedded) Directory.CreateDirectory(host.DataDirectory);
+        // owner-only: state, index, blobs and the API key (0700 folder, 0600 files, umask 077 for what comes later)
+        if (host.Profile == HostingProfile.Embedded) PrivateFiles.Restrict(host.DataDirectory);
         var services = builder.Services;
         services.AddSingleton(Options.Create(host));
         services.AddSingleton(Options.Create(gallery));
