@@ -28,7 +28,11 @@ public static class VideoFaceHost
             ? host.ApiKeys
             : [ApiKeys.LocalKey(host.DataDirectory)];
         builder.Services.AddSingleton(new ApiKeys(keys));
-        builder.WebHost.UseUrls(host.HttpPort > 0 ? $"http://{host.HttpHost}:{host.HttpPort}" : "http://127.0.0.1:0");
+        var certificate = HttpsCertificate.Load(host);
+        var scheme = certificate is null ? "http" : "https";
+        builder.WebHost.UseUrls(host.HttpPort > 0 ? $"{scheme}://{host.HttpHost}:{host.HttpPort}" : "http://127.0.0.1:0");
+        if (certificate is not null)
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
         var app = builder.Build();
         if (host.HttpPort > 0)
         {
