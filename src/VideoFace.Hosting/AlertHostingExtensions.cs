@@ -24,7 +24,8 @@ public static class AlertHostingExtensions
         var errors = options.Validate();
         if (errors.Count > 0) throw new OptionsValidationException(AlertOptions.SectionName, typeof(AlertOptions), errors);
         builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton(sp => new AlertWebhookSender(options, sp.GetRequiredService<ILogger<AlertWebhookSender>>())
+        builder.Services.AddSingleton(sp => new AlertWebhookSender(options, sp.GetRequiredService<ILogger<AlertWebhookSender>>(),
+            policy: sp.GetRequiredService<Media.Security.UrlPolicy>())
         {
             // receivers cannot send an API key for a thumbnail link, so they get a signed one
             ThumbnailUrl = sp.GetService<Api.BlobUrls>() is { } urls ? urls.For : null,

@@ -16,6 +16,7 @@ using VideoFace.Grains.Sessions;
 using VideoFace.Index;
 using VideoFace.Index.Qdrant;
 using VideoFace.Media;
+using VideoFace.Media.Security;
 using VideoFace.Orleans.Sqlite;
 using VideoFace.Pipeline;
 using VideoFace.Storage;
@@ -56,6 +57,7 @@ public static class SiloHostingExtensions
         var batching = Bind<InferenceBatcherOptions>(config, "Inference", o => o.Validate());
         var gallery = Bind<GalleryOptions>(config, GalleryOptions.SectionName, o => o.Validate());
         var blobs = Bind<BlobStoreOptions>(config, BlobStoreOptions.SectionName, o => o.Validate(host));
+        var security = Bind<SecurityOptions>(config, SecurityOptions.SectionName, o => o.Validate());
         var indexOptions = new UsearchSightingIndexOptions();
         config.GetSection(UsearchSightingIndexOptions.SectionName).Bind(indexOptions);
 
@@ -65,6 +67,8 @@ public static class SiloHostingExtensions
         services.AddSingleton(Options.Create(gallery));
         services.AddSingleton(Options.Create(new CameraGrainOptions { ReminderPeriod = host.CameraReminderPeriod }));
         services.AddSingleton(media);
+        services.AddSingleton(security);
+        services.AddSingleton(new UrlPolicy(security, [host.DataDirectory, blobs.LocalDirectory ?? ""]));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IFaceTrackerFactory>(sp => new FaceTrackerFactory(tracking, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IInferenceDevices>(sp => new InferenceDevices(host.EffectiveSiloName, host.DeviceList, vision, batching,

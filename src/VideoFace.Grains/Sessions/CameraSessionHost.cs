@@ -5,6 +5,7 @@ using VideoFace.Grains.Cameras;
 using VideoFace.Grains.Inference;
 using VideoFace.Index;
 using VideoFace.Media;
+using VideoFace.Media.Security;
 using VideoFace.Media.Sources;
 using VideoFace.Pipeline;
 using VideoFace.Storage;
@@ -24,7 +25,8 @@ public sealed partial class CameraSessionHost(
     IBlobStore blobs,
     MediaOptions mediaDefaults,
     ILoggerFactory loggers,
-    ISightingIndex? index = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
+    ISightingIndex? index = null,
+    UrlPolicy? urlPolicy = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string IdentityId, string? Name, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
@@ -47,7 +49,7 @@ public sealed partial class CameraSessionHost(
         options.AnalysisFps = config.AnalysisFps;
         // a file registered as a camera plays like one: at its own pace, not as fast as it decodes
         options.ReadFileAtNativeRate = true;
-        var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>());
+        var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>(), policy: urlPolicy);
         var pipeline = new CameraPipeline(cameraId, source, devices.Get(), trackers.Create(cameraId), this, TimeProvider.System,
             loggers.CreateLogger<CameraPipeline>());
         var cts = new CancellationTokenSource();
@@ -75,7 +77,7 @@ public sealed partial class CameraSessionHost(
                 if (!cts.IsCancellationRequested) _sessions.TryRemove(new KeyValuePair<string, Session>(cameraId, session));
             }
         });
-        LogSessionStarted(_logger, cameraId, config.Url.Split('?')[0], config.AnalysisFps);
+        LogSessionStarted(_logger, cameraId, source.Source.Split('?')[0], config.AnalysisFps);
     }
 
     public async Task StopAsync(string cameraId)

@@ -40,14 +40,14 @@ public static class VideoFaceTestCluster
     }
 
     /// <summary>Settings shared by test silos: the silo's name, a data folder, no HTTP API, the repository's models.</summary>
-    public static Dictionary<string, string?> BaseSettings(string siloName, string dataDirectory, string devices) => new()
+    public static Dictionary<string, string?> BaseSettings(string siloName, string dataDirectory, string devices) => TestSecurity.Allow(new()
     {
         ["VideoFace:SiloName"] = siloName,
         ["VideoFace:Devices"] = devices,
         ["VideoFace:DataDirectory"] = dataDirectory,
         ["VideoFace:HttpPort"] = "0",
         ["Vision:ModelsDirectory"] = TestData.Models,
-    };
+    });
 
     private static VideoFaceHostOptions HostOptions(IReadOnlyDictionary<string, string?> settings)
     {
