@@ -93,10 +93,12 @@ public static class ApiEndpoints
             if (!IsValidId(id)) return Results.BadRequest(new { error = "camera id: use letters, digits, '-', '_' or '.' (at most 64)" });
             if (string.IsNullOrWhiteSpace(body.Url)) return Results.BadRequest(new { error = "url is required" });
             if (await policy.CheckCameraAsync(body.Url, ct) is { } refused) return Results.BadRequest(new { error = refused.Message, rule = refused.Rule });
-            var config = new CameraConfig(body.Url, body.Fps ?? 2, body.Enabled ?? true, body.Name, body.Zone);
+            var camera = grains.GetGrain<ICameraGrain>(id);
+            // a client that sends back the redacted URL it was shown keeps the stored credentials
+            var url = (await camera.GetStatusAsync()).Config?.Url is { } stored && Secrets.IsRedactedFormOf(body.Url, stored) ? stored : body.Url;
+            var config = new CameraConfig(url, body.Fps ?? 2, body.Enabled ?? true, body.Name, body.Zone);
             try
             {
-                var camera = grains.GetGrain<ICameraGrain>(id);
                 await camera.ConfigureAsync(config);
                 return Results.Ok(CameraJson(await camera.GetStatusAsync()));
             }
@@ -117,13 +119,13 @@ public static class ApiEndpoints
     private static object CameraJson(CameraStatus s) => new
     {
         id = s.CameraId,
-        url = s.Config?.Url,
+        url = s.Config?.Url is { } url ? Secrets.RedactUrl(url) : null, // credentials never leave the server
         fps = s.Config?.AnalysisFps,
         enabled = s.Config?.Enabled ?? false,
         name = s.Config?.Name,
         zone = s.Config?.Zone,
         health = s.Health.ToString(),
-        reason = s.Reason,
+        reason = s.Reason is { } reason ? Secrets.RedactText(reason) : null,
         silo = s.Silo,
         frames_analyzed = s.FramesAnalyzed,
         faces_detected = s.FacesDetected,
