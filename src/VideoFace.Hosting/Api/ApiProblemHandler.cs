@@ -58,8 +58,16 @@ public static class ApiProblems
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             var p = c.ProblemDetails;
-            p.Instance ??= c.HttpContext.Request.Path;
-            p.Extensions["error"] = p.Detail ?? p.Title;
+            var request = c.HttpContext.Request;
+            p.Instance ??= request.Path;
+            // bare statuses (no route, wrong method) get a sentence too, so every problem body says what went wrong
+            p.Detail ??= p.Status switch
+            {
+                404 => $"nothing at {request.Method} {request.Path}",
+                405 => $"{request.Method} is not allowed on {request.Path}",
+                _ => p.Title,
+            };
+            p.Extensions["error"] = p.Detail;
         });
         services.AddExceptionHandler<ApiProblemHandler>();
         // a body a handler parameter cannot bind is an exception here (then a problem body), not a bare 400
