@@ -79,7 +79,8 @@ public sealed class ApiHostFixture : IAsyncLifetime
 
         using var probe = await admin.PostAsJsonAsync("/api/search", new { embedding = new[] { 1f } });
         var message = (await ReadProblemAsync(probe)).GetProperty("detail").GetString()!;
-        Dimension = int.Parse(message[(message.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"the index (\d+)$");
+        Dimension = m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException("unexpected answer: " + message);
     }
 
     /// <summary>A client of the host sending <paramref name="key"/> (none when null).</summary>

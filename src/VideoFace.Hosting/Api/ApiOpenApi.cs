@@ -15,6 +15,24 @@ public static class ApiOpenApi
 
     public static IServiceCollection AddVideoFaceOpenApi(this IServiceCollection services) => services.AddOpenApi(o =>
     {
+        // 3.0: what client generators (NSwag, Kiota) and linters read without surprises
+        o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_0;
+        o.AddOperationTransformer((operation, context, _) =>
+        {
+            // the multipart bodies a handler reads itself: say which fields they carry
+            var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
+            var form = name switch
+            {
+                "EnrolPerson" => Form(["name", "files"], ("name", Text("the person's name (an existing name adds photos)")), ("files", Files("face photos, at most 100"))),
+                "Search" => Form(["photo"], ("photo", File("a photo with the face to look for")), ("face", Text("which face of the photo, 0 = largest")),
+                    ("top_k", Text("most tracks returned (1-1000, 50)")), ("camera", Text("only this camera (repeatable)")), ("from", Text("ISO 8601 start")),
+                    ("to", Text("ISO 8601 end")), ("min_similarity", Text("lowest similarity"))),
+                _ => null,
+            };
+            if (form is not null && operation.RequestBody?.Content is { } content && content.TryGetValue("multipart/form-data", out var media))
+                media.Schema = form;
+            return Task.CompletedTask;
+        });
         o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "VideoFace API";
@@ -41,4 +59,17 @@ public static class ApiOpenApi
             return Task.CompletedTask;
         });
     });
+
+    private static OpenApiSchema Form(string[] required, params (string Name, IOpenApiSchema Schema)[] fields) => new()
+    {
+        Type = JsonSchemaType.Object,
+        Properties = fields.ToDictionary(f => f.Name, f => f.Schema),
+        Required = new HashSet<string>(required),
+    };
+
+    private static OpenApiSchema Text(string description) => new() { Type = JsonSchemaType.String, Description = description };
+
+    private static OpenApiSchema File(string description) => new() { Type = JsonSchemaType.String, Format = "binary", Description = description };
+
+    private static OpenApiSchema Files(string description) => new() { Type = JsonSchemaType.Array, Items = File(description), Description = description };
 }

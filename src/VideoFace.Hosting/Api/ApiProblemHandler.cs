@@ -65,6 +65,7 @@ public static class ApiProblems
             {
                 404 => $"nothing at {request.Method} {request.Path}",
                 405 => $"{request.Method} is not allowed on {request.Path}",
+                415 => $"{request.Method} {request.Path} does not accept {(string.IsNullOrEmpty(request.ContentType) ? "a body without a content type" : request.ContentType)}",
                 _ => p.Title,
             };
             p.Extensions["error"] = p.Detail;

@@ -17,8 +17,8 @@ public static class SearchApi
     public static RouteGroupBuilder MapSearchApi(this RouteGroupBuilder api)
     {
         api.MapPost("/search", SearchAsync).WithName("Search").WithTags("Search").Problems(400, 413, 503)
-            .Accepts<EmbeddingSearch>("application/json")
-            .Accepts<IFormFileCollection>("multipart/form-data")
+            // JSON (an embedding) or multipart (a photo and filter fields, described by ApiOpenApi)
+            .Accepts<EmbeddingSearch>("application/json", "multipart/form-data")
             .DisableAntiforgery().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ApiLimits.MaxUploadBytes));
         return api;
     }
