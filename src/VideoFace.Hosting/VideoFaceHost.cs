@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VideoFace.Hosting.Api;
 using VideoFace.Hosting.Dashboard;
+using VideoFace.Hosting.Health;
+using VideoFace.Hosting.Telemetry;
 
 namespace VideoFace.Hosting;
 
@@ -19,10 +21,11 @@ public static class VideoFaceHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.AddVideoFaceLogging();
         configure?.Invoke(builder);
         var host = builder.AddVideoFaceSilo();
+        var telemetry = builder.AddVideoFaceTelemetry(host);
+        builder.Services.AddVideoFaceHealthChecks();
         builder.Services.AddVideoFaceApi();
         // admin keys: the configured ones, else (embedded) the data folder's api-key file; added viewer/admin keys live hashed beside it
         IEnumerable<(string Id, string Key)> admin = host.AllowAnonymousApi ? [] : host.ApiKeys.Count > 0 || host.Profile == HostingProfile.Cluster
@@ -36,6 +39,8 @@ public static class VideoFaceHost
         {
             app.UseVideoFaceProblems();
             app.UseVideoFaceDashboard();
+            app.MapVideoFaceHealth();
+            app.MapVideoFaceMetrics(telemetry);
             app.UseVideoFaceApiKeys();
             app.UseWebSockets();
             app.MapVideoFaceApi();

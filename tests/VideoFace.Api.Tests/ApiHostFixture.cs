@@ -48,7 +48,7 @@ public sealed class ApiHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ports = Ports.Free(3);
-        Host = VideoFaceHost.Build([], new Dictionary<string, string?>
+        Host = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
         {
             ["VideoFace:DataDirectory"] = DataFolder,
             ["VideoFace:SiloName"] = "embedded",
@@ -57,13 +57,13 @@ public sealed class ApiHostFixture : IAsyncLifetime
             ["VideoFace:GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
             ["VideoFace:HttpPort"] = ports[2].ToString(CultureInfo.InvariantCulture),
             ["Vision:ModelsDirectory"] = TestData.Models,
-        }, builder => builder.Logging.ClearProviders());
+        }), builder => builder.Logging.ClearProviders());
         await Host.StartAsync();
         BaseAddress = new Uri($"http://127.0.0.1:{ports[2]}");
         AdminKey = File.ReadAllText(Path.Combine(DataFolder, "api-key")).Trim();
 
         using var admin = Client(AdminKey);
-        (await admin.PutAsJsonAsync($"/api/cameras/{SeedCamera}", new { url = "rtsp://camera.example/seed", enabled = false, name = SeedCameraName }))
+        (await admin.PutAsJsonAsync($"/api/cameras/{SeedCamera}", new { url = "rtsp://127.0.0.1:9/seed", enabled = false, name = SeedCameraName }))
             .EnsureSuccessStatusCode();
         using var form = new MultipartFormDataContent { { new StringContent(SeedPersonName), "name" } };
         foreach (var n in new[] { 6, 94 })
@@ -96,7 +96,7 @@ public sealed class ApiHostFixture : IAsyncLifetime
     {
         var camera = await ReadAsync(await admin.GetAsync($"/api/cameras/{SeedCamera}"));
         Assert.Equal(SeedCameraName, camera.GetProperty("name").GetString());
-        Assert.Equal("rtsp://camera.example/seed", camera.GetProperty("url").GetString());
+        Assert.Equal("rtsp://127.0.0.1:9/seed", camera.GetProperty("url").GetString());
         var person = await ReadAsync(await admin.GetAsync($"/api/persons/{TonyId}"));
         Assert.Equal(SeedPersonName, person.GetProperty("person").GetProperty("name").GetString());
         var rule = await ReadAsync(await admin.GetAsync($"/api/alerts/rules/{SeedRule}"));

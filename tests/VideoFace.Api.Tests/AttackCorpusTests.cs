@@ -117,30 +117,49 @@ public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper outpu
         Add("enrol: photo without a face", 400, "no usable face", () => Form(admin, "/api/persons", [("name", "Dot")], [("dot.png", png1x1)]));
 
         // cameras
-        Add("camera: id of 65 characters", 400, "camera id", () => Json(admin, HttpMethod.Put, $"/api/cameras/{Long(65)}", "{\"url\": \"rtsp://h/s\"}"));
-        Add("camera: id with a space", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/a%20b", "{\"url\": \"rtsp://h/s\"}"));
-        Add("camera: id with unicode", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/caméra", "{\"url\": \"rtsp://h/s\"}"));
-        Add("camera: id with a quote", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/a%22b", "{\"url\": \"rtsp://h/s\"}"));
-        Add("camera: id with a semicolon", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/a;rm", "{\"url\": \"rtsp://h/s\"}"));
-        Add("camera: id an encoded slash", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/a%2Fb", "{\"url\": \"rtsp://h/s\"}"));
+        Add("camera: id of 65 characters", 400, "camera id", () => Json(admin, HttpMethod.Put, $"/api/cameras/{Long(65)}", "{\"url\": \"rtsp://127.0.0.1:9/s\"}"));
+        Add("camera: id with a space", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/a%20b", "{\"url\": \"rtsp://127.0.0.1:9/s\"}"));
+        Add("camera: id with unicode", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/caméra", "{\"url\": \"rtsp://127.0.0.1:9/s\"}"));
+        Add("camera: id with a quote", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/a%22b", "{\"url\": \"rtsp://127.0.0.1:9/s\"}"));
+        Add("camera: id with a semicolon", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/a;rm", "{\"url\": \"rtsp://127.0.0.1:9/s\"}"));
+        Add("camera: id an encoded slash", 400, "camera id", () => Json(admin, HttpMethod.Put, "/api/cameras/a%2Fb", "{\"url\": \"rtsp://127.0.0.1:9/s\"}"));
         Add("camera: no url", 400, "url is required", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"fps\": 2}"));
         Add("camera: empty url", 400, "url is required", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"\"}"));
         Add("camera: blank url", 400, "url is required", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"   \"}"));
-        Add("camera: url of 3,000 characters", 400, "at most 2048", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", $"{{\"url\": \"rtsp://h/{Long(3000)}\"}}"));
-        Add("camera: url with a newline", 400, "control", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://h/s\\n-f tty\"}"));
-        Add("camera: url with NUL", 400, "control", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://h/s\\u0000x\"}"));
-        Add("camera: fps 0", 400, "fps", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://h/s\", \"fps\": 0}"));
-        Add("camera: fps negative", 400, "fps", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://h/s\", \"fps\": -5}"));
-        Add("camera: fps 1000", 400, "fps", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://h/s\", \"fps\": 1000}"));
-        Add("camera: fps a string", 400, "not valid JSON", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://h/s\", \"fps\": \"fast\"}"));
-        Add("camera: enabled a string", 400, "not valid JSON", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://h/s\", \"enabled\": \"yes\"}"));
-        Add("camera: name of 201 characters", 400, "at most 200", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", $"{{\"url\": \"rtsp://h/s\", \"name\": \"{Long(201)}\"}}"));
-        Add("camera: name of 1 MB", 413, null, () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", $"{{\"url\": \"rtsp://h/s\", \"name\": \"{Long(1024 * 1024)}\"}}"));
-        Add("camera: zone of 201 characters", 400, "at most 200", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", $"{{\"url\": \"rtsp://h/s\", \"zone\": \"{Long(201)}\"}}"));
+        Add("camera: url of 3,000 characters", 400, "at most 2048", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", $"{{\"url\": \"rtsp://127.0.0.1:9/{Long(3000)}\"}}"));
+        Add("camera: url with a newline", 400, "control", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://127.0.0.1:9/s\\n-f tty\"}"));
+        Add("camera: url with NUL", 400, "control", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://127.0.0.1:9/s\\u0000x\"}"));
+        Add("camera: fps 0", 400, "fps", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://127.0.0.1:9/s\", \"fps\": 0}"));
+        Add("camera: fps negative", 400, "fps", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://127.0.0.1:9/s\", \"fps\": -5}"));
+        Add("camera: fps 1000", 400, "fps", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://127.0.0.1:9/s\", \"fps\": 1000}"));
+        Add("camera: fps a string", 400, "not valid JSON", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://127.0.0.1:9/s\", \"fps\": \"fast\"}"));
+        Add("camera: enabled a string", 400, "not valid JSON", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://127.0.0.1:9/s\", \"enabled\": \"yes\"}"));
+        Add("camera: name of 201 characters", 400, "at most 200", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", $"{{\"url\": \"rtsp://127.0.0.1:9/s\", \"name\": \"{Long(201)}\"}}"));
+        Add("camera: name of 1 MB", 413, null, () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", $"{{\"url\": \"rtsp://127.0.0.1:9/s\", \"name\": \"{Long(1024 * 1024)}\"}}"));
+        Add("camera: zone of 201 characters", 400, "at most 200", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", $"{{\"url\": \"rtsp://127.0.0.1:9/s\", \"zone\": \"{Long(201)}\"}}"));
         Add("camera: malformed JSON", 400, "not valid JSON", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": "));
         Add("camera: JSON null", 400, null, () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "null"));
-        Add("camera: text/plain body", 415, null, () => Send(admin, HttpMethod.Put, "/api/cameras/c-new", "url=rtsp://h/s", "text/plain"));
+        Add("camera: text/plain body", 415, null, () => Send(admin, HttpMethod.Put, "/api/cameras/c-new", "url=rtsp://127.0.0.1:9/s", "text/plain"));
         Add("camera: overwrite the seed camera with a bad url", 400, "control", () => Json(admin, HttpMethod.Put, $"/api/cameras/{ApiHostFixture.SeedCamera}", "{\"url\": \"\\r\\n\"}"));
+        // the URL policy (VideoFace:Security): server-side request forgery and local files, refused with 400 naming the rule
+        Add("camera: cloud metadata address", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"http://169.254.169.254/latest/meta-data/\"}"));
+        Add("camera: metadata address as IPv4-mapped IPv6", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://[::ffff:169.254.169.254]/x\"}"));
+        Add("camera: private network not allowed", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://10.1.2.3/stream\"}"));
+        Add("camera: /etc/passwd as a file URL", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"file:///etc/passwd\"}"));
+        Add("camera: /etc/passwd as a path", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"/etc/passwd\"}"));
+        Add("camera: the server's own api-key file", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new",
+            System.Text.Json.JsonSerializer.Serialize(new { url = Path.Combine(fx.DataFolder, "api-key") })));
+        Add("camera: listening UDP input", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"udp://0.0.0.0:5000\"}"));
+        Add("camera: concat protocol", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"concat:/etc/passwd|/etc/hosts\"}"));
+        Add("camera: javascript scheme", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"javascript:alert(1)\"}"));
+        Add("camera: gopher scheme", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"gopher://127.0.0.1:6379/_FLUSHALL\"}"));
+        Add("camera: host that does not resolve", 400, "does not resolve", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://no-such-host.invalid/s\"}"));
+        Add("rule: webhook to the metadata address", 400, "refused", () => Json(admin, HttpMethod.Post, "/api/alerts/rules",
+            "{\"kind\": \"unknown\", \"webhook_url\": \"http://169.254.169.254/hook\", \"webhook_secret\": \"s\"}"));
+        Add("rule: webhook to a private address", 400, "refused", () => Json(admin, HttpMethod.Post, "/api/alerts/rules",
+            "{\"kind\": \"unknown\", \"webhook_url\": \"http://10.1.2.3/hook\", \"webhook_secret\": \"s\"}"));
+        Add("rule: webhook to a host that does not resolve", 400, "does not resolve", () => Json(admin, HttpMethod.Post, "/api/alerts/rules",
+            "{\"kind\": \"unknown\", \"webhook_url\": \"https://no-such-host.invalid/hook\", \"webhook_secret\": \"s\"}"));
         Add("camera: get unknown", 404, "no camera", () => admin.GetAsync("/api/cameras/nope"));
         Add("camera: get 1,000-character id", 404, "no camera", () => admin.GetAsync($"/api/cameras/{Long(1000)}"));
         Add("camera: delete unknown", 404, "no camera", () => admin.DeleteAsync("/api/cameras/nope"));
@@ -227,7 +246,7 @@ public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper outpu
         Add("key: admin key with a character changed", 401, "not valid", () => WithKey(fx.AdminKey[..^1] + (fx.AdminKey[^1] == 'a' ? 'b' : 'a'), "/api/cameras"));
         Add("key: bearer garbage", 401, "not valid", () => Bearer("garbage"));
         Add("key: query key wrong", 401, "not valid", () => anonymous.GetAsync("/api/persons?api_key=wrong"));
-        Add("role: viewer adds a camera", 403, "admin role", () => Json(viewer, HttpMethod.Put, "/api/cameras/c-viewer", "{\"url\": \"rtsp://h/s\"}"));
+        Add("role: viewer adds a camera", 403, "admin role", () => Json(viewer, HttpMethod.Put, "/api/cameras/c-viewer", "{\"url\": \"rtsp://127.0.0.1:9/s\"}"));
         Add("role: viewer removes the seed camera", 403, "admin role", () => viewer.DeleteAsync($"/api/cameras/{ApiHostFixture.SeedCamera}"));
         Add("role: viewer enrols", 403, "admin role", () => Form(viewer, "/api/persons", [("name", "Sneaky")], [("a.jpg", tony)]));
         Add("role: viewer erases a person", 403, "admin role", () => viewer.DeleteAsync($"/api/persons/{fx.TonyId}"));

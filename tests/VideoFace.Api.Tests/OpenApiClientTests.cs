@@ -85,7 +85,7 @@ public sealed class OpenApiClientTests(ApiHostFixture fx)
         dynamic client = Activator.CreateInstance(clientType, fx.BaseAddress.ToString(), http)!;
 
         dynamic camera = New(assembly, "CameraRequest");
-        camera.Url = "rtsp://camera.example/generated";
+        camera.Url = "rtsp://127.0.0.1:9/generated";
         camera.Enabled = false;
         camera.Name = "From the generated client";
         dynamic cam = await client.PutCameraAsync("gen-cam", camera);

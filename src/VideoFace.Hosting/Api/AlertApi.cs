@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Alerts;
 using VideoFace.Hosting.Api.Contracts;
+using VideoFace.Media.Security;
 
 namespace VideoFace.Hosting.Api;
 
@@ -154,7 +155,10 @@ public static class AlertApi
             rule = rule with { CreatedAt = existing.CreatedAt };
         }
         var errors = AlertRules.Validate(rule);
-        return errors.Count > 0 ? throw new BadInputException(string.Join("; ", errors)) : rule;
+        if (errors.Count > 0) throw new BadInputException(string.Join("; ", errors));
+        if (rule.Webhook is { } webhook && await services.GetRequiredService<UrlPolicy>().CheckWebhookAsync(webhook.Url) is { } refused)
+            throw CameraApi.Refused(refused);
+        return rule;
     }
 
     private static async Task<AlertRule> ToRuleAsync(AlertRuleRequest body, IGrainFactory grains, AlertOptions defaults)

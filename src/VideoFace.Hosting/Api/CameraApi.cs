@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using VideoFace.Abstractions;
 using VideoFace.Hosting.Api.Contracts;
+using VideoFace.Media.Security;
 
 namespace VideoFace.Hosting.Api;
 
@@ -40,11 +41,12 @@ public static class CameraApi
     }
 
     /// <summary>Adds the camera or replaces its settings; fps defaults to 2, enabled to true.</summary>
-    public static async Task<Ok<CameraResponse>> PutAsync(string id, CameraRequest body, IGrainFactory grains)
+    public static async Task<Ok<CameraResponse>> PutAsync(string id, CameraRequest body, IGrainFactory grains, UrlPolicy policy, CancellationToken ct)
     {
         ApiLimits.Id(id, "camera id");
         var url = ApiLimits.Text(body.Url, "url", ApiLimits.MaxUrlLength);
         if (string.IsNullOrEmpty(url)) throw new BadInputException("url is required");
+        if (await policy.CheckCameraAsync(url, ct) is { } refused) throw Refused(refused);
         var config = new CameraConfig(url, body.Fps ?? 2, body.Enabled ?? true, ApiLimits.Text(body.Name, "name"), ApiLimits.Text(body.Zone, "zone"));
         var camera = grains.GetGrain<ICameraGrain>(id);
         try
@@ -93,6 +95,10 @@ public static class CameraApi
     }
 
     private static ICameraRegistryGrain Registry(IGrainFactory grains) => grains.GetGrain<ICameraRegistryGrain>(Names.DefaultGallery);
+
+    /// <summary>A URL the security policy refuses: 400 naming the rule (also as the problem body's <c>rule</c>).</summary>
+    internal static BadInputException Refused(UrlRefusal refused) =>
+        new(refused.Message, new Dictionary<string, object?> { ["rule"] = refused.Rule });
 
     /// <summary>An id as echoed in a message: cut, so a huge path does not come back whole.</summary>
     internal static string Shown(string id) => id.Length <= ApiLimits.MaxIdLength ? id : id[..ApiLimits.MaxIdLength] + "…";
