@@ -53,11 +53,10 @@ internal static class IndexBenchmark
             var checkpoint = sw.Elapsed;
             var graphBytes = index.GraphMemoryBytes;
             var rss = Process.GetCurrentProcess().WorkingSet64 - rssBefore;
-            var dataBytes = (long)size * Dim * sizeof(float); // the benchmark's own copy of the vectors
             Console.WriteLine(
                 $"{size,9:N0} {quant,-7} M {m} ef_add {efAdd}: build {build.TotalSeconds,6:F1} s = {size / build.TotalSeconds,7:N0} inserts/s (batches of {batch}); " +
                 $"single upserts {200 / singles.TotalSeconds,5:N0}/s; checkpoint {checkpoint.TotalSeconds:F1} s; graph {graphBytes / 1048576.0:N0} MiB " +
-                $"({(double)graphBytes / size:N0} B/face), process grew {(rss - dataBytes) / 1048576.0:N0} MiB beyond the benchmark's vectors " +
+                $"({(double)graphBytes / size:N0} B/face), process grew {rss / 1048576.0:N0} MiB while building (graph + filter map + SQLite cache) " +
                 $"(managed heap before {managedBefore / 1048576.0:N0} MiB)");
 
             // One camera of ten, and a time window: 10 % of the rows each.

@@ -14,6 +14,7 @@ internal static class DecodeArguments
         void Input(FFMpegInputOptions o)
         {
             if (useCuda) o.WithHardwareAcceleration(HardwareAccelerationDevice.CUDA);
+            if (options.KeyframesOnly) o.WithCustomArgument("-skip_frame nokey"); // the decoder drops every other frame unread
             var timeoutMicros = ((long)options.NetworkTimeout.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
             switch (location.Kind)
             {
@@ -46,11 +47,17 @@ internal static class DecodeArguments
             .Insert(0, "-hide_banner -nostats -nostdin -loglevel info ");
     }
 
-    /// <summary>fps first, so frames that sampling drops are never scaled or converted to BGR.</summary>
+    /// <summary>
+    /// Sampling first, so frames it drops are never scaled or converted to BGR. Keyframe-only decoding samples with
+    /// select (at most AnalysisFps frames per second, never a duplicate) since fps would repeat sparse keyframes.
+    /// </summary>
     public static string FilterChain(MediaOptions options)
     {
         var filters = new List<string>();
-        if (options.AnalysisFps > 0)
+        if (options.AnalysisFps > 0 && options.KeyframesOnly)
+            filters.Add(string.Create(CultureInfo.InvariantCulture,
+                $"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{1 / options.AnalysisFps:0.######})'"));
+        else if (options.AnalysisFps > 0)
             filters.Add(string.Create(CultureInfo.InvariantCulture, $"fps={options.AnalysisFps:0.###}"));
         if (options.MaxWidth > 0 || options.MaxHeight > 0)
         {
