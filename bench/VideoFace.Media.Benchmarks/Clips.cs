@@ -17,11 +17,13 @@ internal sealed record Clips(string Hd720, string Hd1080, string Hd720Rtsp)
     private static async Task<string> Make(string path, string size, int fps, int seconds, bool camera = false)
     {
         // cameras stream Main profile without B-frames
-        var profile = camera ? "-profile:v main -bf 0" : "-profile:v high";
+        string[] profile = camera ? ["-profile:v", "main", "-bf", "0"] : ["-profile:v", "high"];
         if (File.Exists(path)) return path;
         // H.264 High with B-frames, as cameras and phones produce; a moving, textured source so decoding is not trivial.
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
         return await TestVideos.RunAsync(
-            $"-hide_banner -loglevel error -y -f lavfi -i testsrc2=size={size}:rate={fps} -t {seconds} " +
-            $"-c:v libx264 -preset veryfast {profile} -g {fps * 2} -b:v 4M -pix_fmt yuv420p -movflags +faststart \"{path}\"", path);
+            ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", string.Create(inv, $"testsrc2=size={size}:rate={fps}"),
+             "-t", seconds.ToString(inv), "-c:v", "libx264", "-preset", "veryfast", .. profile, "-g", (fps * 2).ToString(inv), "-b:v", "4M",
+             "-pix_fmt", "yuv420p", "-movflags", "+faststart", TestVideos.OutputArgument(path)], path);
     }
 }

@@ -19,8 +19,8 @@ internal static class DecodeBenchmark
             long frames = 0;
             for (var round = 0; round < Rounds; round++)
             {
-                var n = await FfmpegAsync($"-i \"{path}\" -f null -");
-                var b = await FfmpegAsync($"-i \"{path}\" -map 0:v:0 -pix_fmt bgr24 -f rawvideo -y /dev/null");
+                var n = await FfmpegAsync(["-i", "file:" + Path.GetFullPath(path), "-f", "null", "-"]);
+                var b = await FfmpegAsync(["-i", "file:" + Path.GetFullPath(path), "-map", "0:v:0", "-pix_fmt", "bgr24", "-f", "rawvideo", "-y", "/dev/null"]);
                 var (count, s) = await FrameSourceAsync(path);
                 frames = count;
                 nullFps = Math.Max(nullFps, count / n);
@@ -46,9 +46,9 @@ internal static class DecodeBenchmark
             foreach (var keyframes in new[] { false, true })
             {
                 // the same filters DecodeArguments builds, without showinfo (the bare tool needs no frame metadata)
-                var baseline = keyframes
-                    ? $"-skip_frame nokey -i \"{path}\" -map 0:v:0 -an -vf \"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{1 / fps:0.###})',format=bgr24\" -fps_mode passthrough -f rawvideo -y /dev/null"
-                    : $"-i \"{path}\" -map 0:v:0 -an -vf \"fps={rate},format=bgr24\" -fps_mode passthrough -f rawvideo -y /dev/null";
+                var sample = keyframes ? $"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{(1 / fps).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)})'" : $"fps={rate}";
+                string[] baseline = [.. keyframes ? (string[])["-skip_frame", "nokey"] : [], "-i", "file:" + Path.GetFullPath(path), "-map", "0:v:0", "-an", "-vf", sample + ",format=bgr24",
+                    "-fps_mode", "passthrough", "-f", "rawvideo", "-y", "/dev/null"];
                 double bare = 0, ours = 0;
                 long frames = 0;
                 for (var round = 0; round < Rounds; round++)
@@ -66,15 +66,14 @@ internal static class DecodeBenchmark
             }
     }
 
-    private static async Task<double> FfmpegAsync(string arguments)
+    private static async Task<double> FfmpegAsync(string[] arguments)
     {
         var watch = Stopwatch.StartNew();
-        using var process = Process.Start(new ProcessStartInfo("ffmpeg", "-hide_banner -loglevel error -nostdin " + arguments)
-        {
-            UseShellExecute = false,
-        })!;
+        var info = new ProcessStartInfo("ffmpeg") { UseShellExecute = false };
+        foreach (var argument in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", .. arguments]) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info)!;
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {arguments} failed");
+        if (process.ExitCode != 0) throw new InvalidOperationException($"ffmpeg {string.Join(' ', arguments)} failed");
         return watch.Elapsed.TotalSeconds;
     }
 

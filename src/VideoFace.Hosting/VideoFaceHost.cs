@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VideoFace.Hosting.Api;
 using VideoFace.Hosting.Dashboard;
+using VideoFace.Hosting.Health;
+using VideoFace.Hosting.Telemetry;
 
 namespace VideoFace.Hosting;
 
@@ -19,10 +21,11 @@ public static class VideoFaceHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.AddVideoFaceLogging();
         configure?.Invoke(builder);
         var host = builder.AddVideoFaceSilo();
+        var telemetry = builder.AddVideoFaceTelemetry(host);
+        builder.Services.AddVideoFaceHealthChecks();
         builder.Services.AddVideoFaceApi();
         var keys = host.AllowAnonymousApi ? [] : host.ApiKeys.Count > 0 || host.Profile == HostingProfile.Cluster
             ? host.ApiKeys
@@ -33,6 +36,8 @@ public static class VideoFaceHost
         if (host.HttpPort > 0)
         {
             app.UseVideoFaceDashboard();
+            app.MapVideoFaceHealth();
+            app.MapVideoFaceMetrics(telemetry);
             app.UseVideoFaceApiKeys();
             app.UseWebSockets();
             app.MapVideoFaceApi();

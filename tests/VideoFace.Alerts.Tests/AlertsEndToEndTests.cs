@@ -80,7 +80,7 @@ public sealed class AlertsEndToEndFixture : IAsyncLifetime
         HttpPort = ports[2];
         await StartReceiverAsync(ports[3]);
 
-        Host = VideoFaceHost.Build([], new Dictionary<string, string?>
+        Host = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
         {
             ["VideoFace:DataDirectory"] = Path.Combine(Folder, "data"),
             ["VideoFace:SiloName"] = "embedded",
@@ -92,7 +92,7 @@ public sealed class AlertsEndToEndFixture : IAsyncLifetime
             // tracks end in the 2.5 s grey gaps, so each appearance is its own track
             ["Tracking:MaxAge"] = "00:00:01.500",
             ["Alerts:WebhookFirstRetryDelay"] = "00:00:00.200",
-        }, builder => builder.Logging.ClearProviders());
+        }), builder => builder.Logging.ClearProviders());
         await Host.StartAsync();
         ApiKey = File.ReadAllText(Path.Combine(Folder, "data", "api-key")).Trim();
         Http.BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}");

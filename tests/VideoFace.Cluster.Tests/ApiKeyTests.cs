@@ -17,7 +17,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     {
         var ports = Ports.Free(3);
         _port = ports[2];
-        _app = VideoFaceHost.Build([], new Dictionary<string, string?>
+        _app = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
         {
             ["VideoFace:DataDirectory"] = Path.Combine(_folder, "data"),
             ["VideoFace:Devices"] = "",
@@ -25,7 +25,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
             ["VideoFace:GatewayPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["VideoFace:HttpPort"] = ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Vision:ModelsDirectory"] = TestData.Models,
-        }, builder => builder.Logging.ClearProviders());
+        }), builder => builder.Logging.ClearProviders());
         await _app.StartAsync();
     }
 

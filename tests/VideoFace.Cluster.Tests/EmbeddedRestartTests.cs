@@ -62,7 +62,7 @@ public sealed class EmbeddedRestartTests : IAsyncLifetime
     private async Task<RunningApp> StartAsync()
     {
         var ports = Ports.Free(3);
-        var app = VideoFaceHost.Build([], new Dictionary<string, string?>
+        var app = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
         {
             ["VideoFace:DataDirectory"] = Path.Combine(_folder, "data"),
             ["VideoFace:SiloName"] = "embedded",
@@ -73,7 +73,7 @@ public sealed class EmbeddedRestartTests : IAsyncLifetime
             ["VideoFace:CameraWatchdogInterval"] = "00:00:02",
             ["Vision:ModelsDirectory"] = TestData.Models,
             ["Tracking:MaxAge"] = "00:00:01.500",
-        }, builder => builder.Logging.ClearProviders());
+        }), builder => builder.Logging.ClearProviders());
         await app.StartAsync();
         // the embedded profile writes its API key into the data folder, where the CLI on this machine reads it too
         var key = File.ReadAllText(Path.Combine(_folder, "data", "api-key")).Trim();

@@ -34,7 +34,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         var ports = Ports.Free(3);
         _httpPort = ports[2];
         var inv = CultureInfo.InvariantCulture;
-        _app = VideoFaceHost.Build([], new Dictionary<string, string?>
+        _app = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
         {
             ["VideoFace:DataDirectory"] = Path.Combine(_folder, "data"),
             ["VideoFace:Devices"] = "cpu",
@@ -43,7 +43,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
             ["VideoFace:HttpPort"] = ports[2].ToString(inv),
             ["Vision:ModelsDirectory"] = Path.Combine(RepoPaths.Root, "models"),
             ["Tracking:MaxAge"] = "00:00:01.500",
-        }, builder => builder.Logging.ClearProviders());
+        }), builder => builder.Logging.ClearProviders());
         await _app.StartAsync();
     }
 

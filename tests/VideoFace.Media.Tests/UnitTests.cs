@@ -71,18 +71,18 @@ public sealed class DecodeArgumentsTests
     [InlineData(RtspTransport.Udp, "-rtsp_transport udp")]
     public void Build_Rtsp_SetsTransportAndTimeoutBeforeInput(RtspTransport transport, string expected)
     {
-        var args = DecodeArguments.Build(MediaLocation.Parse("rtsp://cam/1"), new MediaOptions { RtspTransport = transport }, useCuda: false);
+        var args = string.Join(' ', DecodeArguments.Build(MediaLocation.Parse("rtsp://cam/1"), new MediaOptions { RtspTransport = transport }, useCuda: false));
         Assert.True(args.IndexOf(expected, StringComparison.Ordinal) < args.IndexOf("-i ", StringComparison.Ordinal), args);
         Assert.Contains("-timeout 5000000", args);
         Assert.Contains("-f rawvideo", args);
-        Assert.EndsWith("pipe:1", args.TrimEnd('"').TrimEnd());
+        Assert.EndsWith("pipe:1", args);
         Assert.DoesNotContain("-hwaccel", args);
     }
 
     [Fact]
     public void Build_WithCuda_AsksForCudaDecoding()
     {
-        var args = DecodeArguments.Build(MediaLocation.Parse("/tmp/a.mp4"), new MediaOptions(), useCuda: true);
+        var args = string.Join(' ', DecodeArguments.Build(MediaLocation.Parse("/tmp/a.mp4"), new MediaOptions(), useCuda: true));
         Assert.Contains("-hwaccel cuda", args);
     }
 }

@@ -24,7 +24,7 @@ public sealed class SignedBlobUrlHttpTests : IAsyncLifetime
     {
         var ports = Ports.Free(3);
         _base = $"http://127.0.0.1:{ports[2]}";
-        _app = VideoFaceHost.Build([], new Dictionary<string, string?>
+        _app = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
         {
             ["VideoFace:DataDirectory"] = Path.Combine(_folder, "data"),
             ["VideoFace:Devices"] = "",
@@ -32,7 +32,7 @@ public sealed class SignedBlobUrlHttpTests : IAsyncLifetime
             ["VideoFace:GatewayPort"] = ports[1].ToString(CultureInfo.InvariantCulture),
             ["VideoFace:HttpPort"] = ports[2].ToString(CultureInfo.InvariantCulture),
             ["VideoFace:Blobs:ReadUrlTtl"] = "00:05:00",
-        }, builder => builder.Logging.ClearProviders());
+        }), builder => builder.Logging.ClearProviders());
         await _app.StartAsync();
         _store = _app.Services.GetRequiredService<IBlobStore>();
         await _store.PutAsync("thumbnails/cam1/t1.jpg", Images.Jpeg(5), "image/jpeg");

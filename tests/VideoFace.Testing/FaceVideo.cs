@@ -13,13 +13,13 @@ public static class FaceVideo
         CancellationToken ct = default)
     {
         var inv = CultureInfo.InvariantCulture;
-        var args = new StringBuilder("-hide_banner -loglevel error -y ");
+        List<string> args = ["-hide_banner", "-loglevel", "error", "-y"];
         foreach (var photo in photos)
         {
             if (!File.Exists(photo)) throw new FileNotFoundException($"face photo missing: {photo} (../shared/data/faces-dev)", photo);
-            args.Append(inv, $"-loop 1 -framerate 25 -t {secondsEach} -i \"{photo}\" ");
+            args.AddRange(["-loop", "1", "-framerate", "25", "-t", secondsEach.ToString(inv), "-i", "file:" + Path.GetFullPath(photo)]);
         }
-        args.Append(inv, $"-f lavfi -t {gapSeconds} -i color=c=gray:s=640x480:r=25 ");
+        args.AddRange(["-f", "lavfi", "-t", gapSeconds.ToString(inv), "-i", "color=c=gray:s=640x480:r=25"]);
         var filter = new StringBuilder();
         int grey = photos.Count;
         filter.Append(inv, $"[{grey}:v]format=yuv420p,setsar=1,split={photos.Count}");
@@ -29,7 +29,8 @@ public static class FaceVideo
             filter.Append(inv, $"[{i}:v]scale=480:480,pad=640:480:80:0:color=gray,fps=25,format=yuv420p,setsar=1[p{i}];");
         for (int i = 0; i < photos.Count; i++) filter.Append(inv, $"[p{i}][g{i}]");
         filter.Append(inv, $"concat=n={photos.Count * 2}:v=1:a=0[out]");
-        args.Append(inv, $"-filter_complex \"{filter}\" -map \"[out]\" -c:v libx264 -preset ultrafast -g 25 -bf 0 -pix_fmt yuv420p -r 25 -movflags +faststart \"{path}\"");
-        return TestVideos.RunAsync(args.ToString(), path, ct);
+        args.AddRange(["-filter_complex", filter.ToString(), "-map", "[out]", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "0",
+            "-pix_fmt", "yuv420p", "-r", "25", "-movflags", "+faststart", TestVideos.OutputArgument(path)]);
+        return TestVideos.RunAsync(args, path, ct);
     }
 }

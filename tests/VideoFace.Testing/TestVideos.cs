@@ -11,27 +11,32 @@ public static class TestVideos
         int keyframeInterval = 25, bool fastStart = true, CancellationToken ct = default)
     {
         var inv = CultureInfo.InvariantCulture;
-        var mov = fastStart && path.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase) ? "-movflags +faststart" : "";
-        var args = string.Create(inv,
-            $"-hide_banner -loglevel error -y -f lavfi -i testsrc2=size={width}x{height}:rate={fps} -t {seconds} " +
-            $"-c:v libx264 -preset ultrafast -tune zerolatency -g {keyframeInterval} -bf 0 -pix_fmt yuv420p {mov} \"{path}\"");
+        List<string> args =
+        [
+            "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", string.Create(inv, $"testsrc2=size={width}x{height}:rate={fps}"),
+            "-t", seconds.ToString(inv), "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency",
+            "-g", keyframeInterval.ToString(inv), "-bf", "0", "-pix_fmt", "yuv420p",
+        ];
+        if (fastStart && path.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase)) args.AddRange(["-movflags", "+faststart"]);
+        args.Add(OutputArgument(path));
         return RunAsync(args, path, ct);
     }
 
     /// <summary>A clip with an audio stream only.</summary>
     public static Task<string> AudioOnlyAsync(string path, double seconds, CancellationToken ct = default) =>
-        RunAsync(string.Create(CultureInfo.InvariantCulture,
-            $"-hide_banner -loglevel error -y -f lavfi -i sine=frequency=440:duration={seconds} -c:a aac \"{path}\""), path, ct);
+        RunAsync(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+            "-i", string.Create(CultureInfo.InvariantCulture, $"sine=frequency=440:duration={seconds}"), "-c:a", "aac", OutputArgument(path)], path, ct);
 
-    /// <summary>Runs ffmpeg with the given arguments and returns <paramref name="output"/> once it exists.</summary>
-    public static async Task<string> RunAsync(string arguments, string output, CancellationToken ct = default)
+    /// <summary>An output path as ffmpeg must see it to write exactly that file, whatever characters its name holds.</summary>
+    public static string OutputArgument(string path) => "file:" + Path.GetFullPath(path);
+
+    /// <summary>Runs ffmpeg with the given argument list (each passed as is) and returns <paramref name="output"/> once it exists.</summary>
+    public static async Task<string> RunAsync(IEnumerable<string> arguments, string output, CancellationToken ct = default)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        using var process = Process.Start(new ProcessStartInfo("ffmpeg", arguments)
-        {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("cannot start ffmpeg");
+        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start ffmpeg");
         var errors = process.StandardError.ReadToEndAsync(ct);
         try
         {
@@ -42,7 +47,7 @@ public static class TestVideos
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
         if (process.ExitCode != 0 || !File.Exists(output))
-            throw new InvalidOperationException($"ffmpeg {arguments} failed ({process.ExitCode}): {await errors.ConfigureAwait(false)}");
+            throw new InvalidOperationException($"ffmpeg {string.Join(' ', info.ArgumentList)} failed ({process.ExitCode}): {await errors.ConfigureAwait(false)}");
         return output;
     }
 

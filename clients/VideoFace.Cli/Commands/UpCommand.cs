@@ -31,6 +31,13 @@ internal static class UpCommand
                 ["Vision:DetectorModel"] = vision.DetectorModel,
                 ["Vision:FlipAugment"] = vision.FlipAugment.ToString(),
             };
+            if (pr.GetValue(sample))
+            {
+                // the sample videos may be cameras (only local files under VideoFace:Security:MediaFolders may); high
+                // indexes keep any media folders configured elsewhere
+                overrides["VideoFace:Security:MediaFolders:90"] = Path.GetFullPath(Path.Combine(DemoCommand.RepoRoot(), "..", "shared", "data", "video"));
+                overrides["VideoFace:Security:MediaFolders:91"] = Path.Combine(DemoCommand.RepoRoot(), "artifacts", "sample");
+            }
             await using var app = VideoFaceHost.Build([], overrides);
             await app.StartAsync(ct);
             var url = $"http://127.0.0.1:{pr.GetValue(httpPort)}";

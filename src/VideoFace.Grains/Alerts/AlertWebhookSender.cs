@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 using VideoFace.Abstractions;
+using VideoFace.Media.Security;
 
 namespace VideoFace.Grains.Alerts;
 
@@ -21,10 +23,13 @@ public sealed partial class AlertWebhookSender : IDisposable
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ILogger _logger;
 
-    public AlertWebhookSender(AlertOptions options, ILogger<AlertWebhookSender> logger, HttpMessageHandler? handler = null, TimeProvider? time = null)
+    /// <param name="policy">When set, every connection's address is checked against it as the socket opens (so a host
+    /// name cannot resolve to a refused address between the check and the post).</param>
+    public AlertWebhookSender(AlertOptions options, ILogger<AlertWebhookSender> logger, HttpMessageHandler? handler = null, TimeProvider? time = null,
+        UrlPolicy? policy = null)
     {
         _logger = logger;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        _http = new HttpClient(handler ?? GuardedHandler(policy))
         {
             Timeout = Timeout.InfiniteTimeSpan, // each attempt is limited by the pipeline's timeout
         };
@@ -52,6 +57,40 @@ public sealed partial class AlertWebhookSender : IDisposable
             .Build();
     }
 
+    /// <summary>
+    /// Redirects are not followed (a 3xx is a failed delivery: a redirect to an internal address would carry the alert
+    /// there), no proxy from the environment is used, and each connection goes only to addresses the policy allows.
+    /// </summary>
+    private static SocketsHttpHandler GuardedHandler(UrlPolicy? policy)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AllowAutoRedirect = false,
+            UseProxy = false,
+        };
+        if (policy is null) return handler;
+        handler.ConnectCallback = async (context, ct) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+            foreach (var address in addresses)
+                if (policy.CheckWebhookAddress(address) is { } refusal) throw new HttpRequestException(refusal.Message);
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+        return handler;
+    }
+
     /// <summary>Turns a thumbnail key into a URL the receiver can open without an API key (signed, time-limited); set by the host.</summary>
     public Func<string, string?>? ThumbnailUrl { get; init; }
 
@@ -76,14 +115,17 @@ public sealed partial class AlertWebhookSender : IDisposable
             if (response.IsSuccessStatusCode)
             {
                 LogDelivered(_logger, alert.AlertId, webhook.Url, attempts);
+                GrainInstruments.WebhookDeliveredCounter.Add(1);
                 return new WebhookResult(true, attempts, response.StatusCode, null);
             }
             LogFailed(_logger, alert.AlertId, webhook.Url, attempts, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            GrainInstruments.WebhookFailedCounter.Add(1);
             return new WebhookResult(false, attempts, response.StatusCode, $"HTTP {(int)response.StatusCode}");
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             LogFailed(_logger, alert.AlertId, webhook.Url, attempts, ex.Message);
+            GrainInstruments.WebhookFailedCounter.Add(1);
             return new WebhookResult(false, attempts, null, ex.Message);
         }
     }

@@ -5,6 +5,7 @@ using VideoFace.Grains.Cameras;
 using VideoFace.Grains.Inference;
 using VideoFace.Index;
 using VideoFace.Media;
+using VideoFace.Media.Security;
 using VideoFace.Media.Sources;
 using VideoFace.Pipeline;
 using VideoFace.Storage;
@@ -24,7 +25,8 @@ public sealed partial class CameraSessionHost(
     IBlobStore blobs,
     MediaOptions mediaDefaults,
     ILoggerFactory loggers,
-    ISightingIndex? index = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
+    ISightingIndex? index = null,
+    UrlPolicy? urlPolicy = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string IdentityId, string? Name, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
@@ -47,7 +49,7 @@ public sealed partial class CameraSessionHost(
         options.AnalysisFps = config.AnalysisFps;
         // a file registered as a camera plays like one: at its own pace, not as fast as it decodes
         options.ReadFileAtNativeRate = true;
-        var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>());
+        var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>(), policy: urlPolicy);
         var pipeline = new CameraPipeline(cameraId, source, devices.Get(), trackers.Create(cameraId), this, TimeProvider.System,
             loggers.CreateLogger<CameraPipeline>());
         var cts = new CancellationTokenSource();
@@ -75,7 +77,7 @@ public sealed partial class CameraSessionHost(
                 if (!cts.IsCancellationRequested) _sessions.TryRemove(new KeyValuePair<string, Session>(cameraId, session));
             }
         });
-        LogSessionStarted(_logger, cameraId, config.Url.Split('?')[0], config.AnalysisFps);
+        LogSessionStarted(_logger, cameraId, source.Source.Split('?')[0], config.AnalysisFps);
     }
 
     public async Task StopAsync(string cameraId)
@@ -92,6 +94,10 @@ public sealed partial class CameraSessionHost(
         }
         s.Cts.Dispose();
     }
+
+    /// <summary>Counters of every session on this silo (for metrics): decoded frames, ffmpeg sessions, the pipeline's status.</summary>
+    public IReadOnlyList<(string Camera, FrameSourceCounters Source, CameraPipelineStatus Pipeline)> Counters() =>
+        _sessions.Select(kv => (kv.Key, kv.Value.Source.Counters, kv.Value.Pipeline.Status)).ToList();
 
     public CameraReport? Snapshot(string cameraId) =>
         _sessions.TryGetValue(cameraId, out var s) ? ToReport(s.Pipeline.Status) : null;
@@ -110,6 +116,10 @@ public sealed partial class CameraSessionHost(
 
     public async Task OnTrackAsync(string cameraId, TrackNotice notice, CancellationToken ct)
     {
+        // the gallery and identity grains called below join this trace (Orleans activity propagation)
+        using var activity = VideoFaceActivities.Source.StartActivity("videoface.track");
+        activity?.SetTag("videoface.camera", cameraId);
+        activity?.SetTag("videoface.track.event", notice.Kind.ToString());
         var track = notice.Track;
         string? thumbKey = null;
         if (notice.Thumbnail is { } jpeg)

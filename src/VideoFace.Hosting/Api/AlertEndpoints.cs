@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Alerts;
+using VideoFace.Media.Security;
 
 namespace VideoFace.Hosting.Api;
 
@@ -166,6 +167,9 @@ public static class AlertEndpoints
             rule = rule with { CreatedAt = existing.CreatedAt };
         }
         var errors = AlertRules.Validate(rule);
+        if (errors.Count == 0 && rule.Webhook is { } webhook
+            && await services.GetRequiredService<UrlPolicy>().CheckWebhookAsync(webhook.Url) is { } refused)
+            return (null, Results.BadRequest(new { error = refused.Message, rule = refused.Rule }));
         return errors.Count > 0 ? (null, Results.BadRequest(new { error = string.Join("; ", errors) })) : (rule, null);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Placement;
+using VideoFace.Media.Security;
 using VideoFace.Storage;
 
 namespace VideoFace.Hosting.Api;
@@ -87,10 +88,11 @@ public static class ApiEndpoints
             if (!ids.Contains(id)) return Results.NotFound(new { error = $"no camera '{id}'" });
             return Results.Ok(CameraJson(await grains.GetGrain<ICameraGrain>(id).GetStatusAsync()));
         });
-        api.MapPut("/cameras/{id}", async (string id, CameraRequest body, IGrainFactory grains) =>
+        api.MapPut("/cameras/{id}", async (string id, CameraRequest body, IGrainFactory grains, UrlPolicy policy, CancellationToken ct) =>
         {
             if (!IsValidId(id)) return Results.BadRequest(new { error = "camera id: use letters, digits, '-', '_' or '.' (at most 64)" });
             if (string.IsNullOrWhiteSpace(body.Url)) return Results.BadRequest(new { error = "url is required" });
+            if (await policy.CheckCameraAsync(body.Url, ct) is { } refused) return Results.BadRequest(new { error = refused.Message, rule = refused.Rule });
             var config = new CameraConfig(body.Url, body.Fps ?? 2, body.Enabled ?? true, body.Name, body.Zone);
             try
             {

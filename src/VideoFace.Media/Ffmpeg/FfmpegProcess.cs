@@ -9,7 +9,9 @@ namespace VideoFace.Media.Ffmpeg;
 /// One running ffmpeg with stdin/stdout/stderr as pipes. Disposing kills it (and any children) and waits for it.
 /// </summary>
 /// <remarks>
-/// FFMpegCore builds our argument lines, but its runner (Instances) is not used for streaming: on cancel it sends
+/// Arguments are built as lists and passed through <see cref="ProcessStartInfo.ArgumentList"/>: a command line built as
+/// one string and re-split by the process start let a quote in a camera path add ffmpeg inputs and outputs.
+/// FFMpegCore's runner (Instances) is not used for streaming: on cancel it sends
 /// "q" and waits, which never lands while ffmpeg is blocked writing to a full pipe; it exposes stderr only per line
 /// through a callback without the process id; and its pipe sinks copy every frame through an extra named-pipe
 /// stream. Owning the Process lets us read stdout straight into pooled buffers and kill the whole tree at once.
@@ -36,9 +38,10 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
     public static string ResolveBinary(string? configured) =>
         configured ?? GlobalFFOptions.GetFFMpegBinaryPath();
 
-    public static FfmpegProcess Start(string binary, string arguments, bool redirectStdin = false)
+    /// <summary>Starts ffmpeg with each argument passed as is: nothing in a path or URL is ever re-split or shell-parsed.</summary>
+    public static FfmpegProcess Start(string binary, IReadOnlyList<string> arguments, bool redirectStdin = false)
     {
-        var info = new ProcessStartInfo(binary, arguments)
+        var info = new ProcessStartInfo(binary)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -46,11 +49,17 @@ internal sealed partial class FfmpegProcess : IAsyncDisposable
             RedirectStandardInput = redirectStdin,
             CreateNoWindow = true,
         };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
         var process = new Process { StartInfo = info };
         process.Start();
         GrowPipe(process.StandardOutput.BaseStream);
         return new FfmpegProcess(process) { Id = process.Id };
     }
+
+    /// <summary>The arguments as one line for a log, each quoted where it holds a space or quote (display only, never run).</summary>
+    public static string Display(IEnumerable<string> arguments) =>
+        string.Join(' ', arguments.Select(a =>
+            a.Length > 0 && !a.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\') ? a : "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 
     // Linux pipes hold 64 KiB; a 1080p BGR frame is 6 MiB, so ffmpeg and the reader would ping-pong ~100 times
     // per frame. A 1 MiB pipe (the default unprivileged maximum) cuts those context switches 16-fold.

@@ -30,6 +30,8 @@ public enum HealthReason
     ProcessError,
     /// <summary>The owner stopped the source.</summary>
     Cancelled,
+    /// <summary>The URL policy (VideoFace:Security) refused the input; ffmpeg was not started.</summary>
+    Refused,
 }
 
 /// <summary>Classification helpers.</summary>
@@ -38,5 +40,5 @@ public static class HealthReasons
     /// <summary>Reasons that retrying will not fix, so a source fails at once instead of reconnecting.</summary>
     public static bool IsPermanent(this HealthReason reason) => reason is
         HealthReason.Unauthorized or HealthReason.NotFound or HealthReason.Codec or
-        HealthReason.InvalidData or HealthReason.NoVideoStream;
+        HealthReason.InvalidData or HealthReason.NoVideoStream or HealthReason.Refused;
 }

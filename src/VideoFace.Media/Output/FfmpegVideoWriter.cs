@@ -1,5 +1,4 @@
 using System.Globalization;
-using FFMpegCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using VideoFace.Media.Ffmpeg;
@@ -41,17 +40,30 @@ public sealed class FfmpegVideoWriter : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         if (!(fps > 0)) throw new ArgumentOutOfRangeException(nameof(fps), fps, "must be positive");
         var inv = CultureInfo.InvariantCulture;
-        var arguments = FFMpegArguments
-            .FromFileInput("pipe:0", verifyExists: false, i => i
-                .WithCustomArgument(string.Create(inv, $"-f rawvideo -pix_fmt bgr24 -video_size {width}x{height} -framerate {fps:0.###}")))
-            .OutputToFile(path, overwrite: true, o => o
-                // yuv420p needs even sizes; pad odd ones by a pixel so any frame size is playable.
-                .WithCustomArgument("-vf pad=ceil(iw/2)*2:ceil(ih/2)*2")
-                .WithCustomArgument(string.Create(inv, $"-c:v libx264 -preset {preset} -crf {crf} -pix_fmt yuv420p -movflags +faststart")))
-            .Arguments
-            .Insert(0, "-hide_banner -nostats -loglevel error ");
+        var arguments = Arguments(path, width, height, fps, crf, preset);
         var process = FfmpegProcess.Start(FfmpegProcess.ResolveBinary(ffmpegPath), arguments, redirectStdin: true);
         return new FfmpegVideoWriter(path, width, height, process, logger ?? NullLogger.Instance);
+    }
+
+    /// <summary>
+    /// The argument list: raw BGR on stdin, the mp4 at <c>file:/full/path</c> so a name that starts with <c>-</c> or holds
+    /// a <c>:</c> is still that one file.
+    /// </summary>
+    internal static IReadOnlyList<string> Arguments(string path, int width, int height, double fps, int crf, string preset)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return
+        [
+            "-hide_banner", "-nostats", "-loglevel", "error",
+            "-protocol_whitelist", "file,pipe",
+            "-f", "rawvideo", "-pix_fmt", "bgr24",
+            "-video_size", string.Create(inv, $"{width}x{height}"), "-framerate", string.Create(inv, $"{fps:0.###}"),
+            "-i", "pipe:0",
+            // yuv420p needs even sizes; pad odd ones by a pixel so any frame size is playable.
+            "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+            "-c:v", "libx264", "-preset", preset, "-crf", crf.ToString(inv), "-pix_fmt", "yuv420p", "-movflags", "+faststart",
+            "-f", "mp4", "-y", "file:" + System.IO.Path.GetFullPath(path),
+        ];
     }
 
     public ValueTask WriteAsync(VideoFrame frame, CancellationToken ct = default)

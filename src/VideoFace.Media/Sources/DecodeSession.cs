@@ -54,7 +54,8 @@ internal sealed partial class DecodeSession(
 
         await using (process.ConfigureAwait(false))
         {
-            logger.FfmpegStarted(location.Redacted, process.Id, arguments.Replace(location.Value, location.Redacted, StringComparison.Ordinal));
+            logger.FfmpegStarted(location.Redacted, process.Id,
+                FfmpegProcess.Display(arguments.Select(a => a.Replace(location.Value, location.Redacted, StringComparison.Ordinal))));
             callbacks.ProcessStarted(process.Id);
             var metas = Channel.CreateUnbounded<FrameMeta>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             using var watchdogStop = CancellationTokenSource.CreateLinkedTokenSource(ct);

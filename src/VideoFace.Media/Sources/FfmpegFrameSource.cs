@@ -14,6 +14,7 @@ namespace VideoFace.Media.Sources;
 public sealed class FfmpegFrameSource : IFrameSource
 {
     private readonly MediaLocation _location;
+    private readonly Security.UrlPolicy? _policy;
     private readonly MediaOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -32,13 +33,16 @@ public sealed class FfmpegFrameSource : IFrameSource
     private bool _cudaFailed;
     private int _disposed;
 
+    /// <param name="policy">When set, checked before every ffmpeg start (host names are resolved again each time): a
+    /// refused input fails the source with <see cref="HealthReason.Refused"/> and ffmpeg never runs.</param>
     public FfmpegFrameSource(string urlOrPath, MediaOptions options, ILogger<FfmpegFrameSource>? logger = null,
-        TimeProvider? time = null, IGpuDetector? gpu = null)
+        TimeProvider? time = null, IGpuDetector? gpu = null, Security.UrlPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems), nameof(options));
         _location = MediaLocation.Parse(urlOrPath);
+        _policy = policy;
         _options = options.Clone();
         _logger = logger ?? NullLogger<FfmpegFrameSource>.Instance;
         _time = time ?? TimeProvider.System;
@@ -156,8 +160,10 @@ public sealed class FfmpegFrameSource : IFrameSource
         _ => false,
     };
 
-    private Task<SessionOutcome> RunSessionAsync(CancellationToken ct)
+    private async Task<SessionOutcome> RunSessionAsync(CancellationToken ct)
     {
+        if (_policy is not null && await _policy.CheckCameraAsync(_location.Value, ct).ConfigureAwait(false) is { } refusal)
+            return new SessionOutcome(0, HealthReason.Refused, refusal.Message, null);
         Interlocked.Increment(ref _sessions);
         var useCuda = UseCuda;
         if (useCuda) _logger.UsingCuda(Source);
@@ -174,7 +180,7 @@ public sealed class FfmpegFrameSource : IFrameSource
             CurrentStream: () => Volatile.Read(ref _stream));
         if (Health.State is HealthState.Reconnecting or HealthState.Stalled)
             _health.Set(HealthState.Connecting, Health.Reason, Health.Message);
-        return new DecodeSession(_location, _options, useCuda, _pool, _queue, _time, _logger, callbacks).RunAsync(ct);
+        return await new DecodeSession(_location, _options, useCuda, _pool, _queue, _time, _logger, callbacks).RunAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Stops decoding, kills ffmpeg and waits for it, and returns the buffers of unread frames.</summary>

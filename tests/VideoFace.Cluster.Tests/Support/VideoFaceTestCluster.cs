@@ -8,7 +8,7 @@ namespace VideoFace.Cluster.Tests.Support;
 
 /// <summary>
 /// An <see cref="InProcessTestCluster"/> whose silos are composed exactly like a real VideoFace silo
-/// (<see cref="SiloHostingExtensions.AddVideoFaceServices"/> + <see cref="SiloHostingExtensions.ConfigureVideoFaceSilo"/>), with
+/// (<see cref="SiloHostingExtensions.AddVideoFaceServices"/> + <see cref="OrleansProfileExtensions.ConfigureVideoFaceSilo"/>), with
 /// per-silo configuration; only clustering and transport come from the test cluster.
 /// </summary>
 public static class VideoFaceTestCluster
@@ -40,14 +40,14 @@ public static class VideoFaceTestCluster
     }
 
     /// <summary>Settings shared by test silos: the silo's name, a data folder, no HTTP API, the repository's models.</summary>
-    public static Dictionary<string, string?> BaseSettings(string siloName, string dataDirectory, string devices) => new()
+    public static Dictionary<string, string?> BaseSettings(string siloName, string dataDirectory, string devices) => TestSecurity.Allow(new()
     {
         ["VideoFace:SiloName"] = siloName,
         ["VideoFace:Devices"] = devices,
         ["VideoFace:DataDirectory"] = dataDirectory,
         ["VideoFace:HttpPort"] = "0",
         ["Vision:ModelsDirectory"] = TestData.Models,
-    };
+    });
 
     private static VideoFaceHostOptions HostOptions(IReadOnlyDictionary<string, string?> settings)
     {
