@@ -59,6 +59,9 @@ public sealed class VideoFaceHostOptions
     /// <summary>Serve the API without keys. Only allowed when it listens on loopback (for tests and local tools).</summary>
     public bool AllowAnonymousApi { get; set; }
 
+    /// <summary>Log Orleans, Polly and ASP.NET Core internals (Information and Debug); by default they log at Warning only.</summary>
+    public bool Verbose { get; set; }
+
     /// <summary>How often the camera watchdog revives cameras whose silo died (besides their reminders).</summary>
     public TimeSpan CameraWatchdogInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -6,7 +6,7 @@ namespace VideoFace.Media;
 /// <summary>Source-generated log messages of the media stage.</summary>
 internal static partial class MediaLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Source {Source}: {From} -> {To} ({Reason}) {Detail}")]
+    [LoggerMessage(1, LogLevel.Debug, "Source {Source}: {From} -> {To} ({Reason}) {Detail}")]
     public static partial void HealthChanged(this ILogger logger, string source, HealthState from, HealthState to, HealthReason reason, string? detail);
 
     [LoggerMessage(2, LogLevel.Debug, "Source {Source}: starting ffmpeg (pid {Pid}) {Arguments}")]

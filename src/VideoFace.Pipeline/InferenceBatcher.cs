@@ -171,8 +171,11 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
             try
             {
                 PipelineInstruments.QueueWaitHistogram.Record(d.Waited.TotalMilliseconds);
+                var started = Stopwatch.GetTimestamp();
                 var faces = _analyzer.Detect(d.Frame).OrderByDescending(f => f.Box.Area).ToList();
                 var kps = faces.Count == 0 ? [] : _analyzer.KeypointsOf(d.Frame, faces);
+                PipelineInstruments.DetectLatencyHistogram.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                PipelineInstruments.FacesDetectedCounter.Add(faces.Count);
                 d.Completion.TrySetResult(faces.Select((f, i) => new LocatedFace(f.Box, f.Score, kps[i])).ToList());
                 PipelineInstruments.FramesAnalyzedCounter.Add(1);
             }
@@ -186,7 +189,10 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
         try
         {
             var all = embeds.SelectMany(e => e.Crops).ToList();
+            var started = Stopwatch.GetTimestamp();
             var results = _analyzer.EmbedAligned(all);
+            PipelineInstruments.EmbedLatencyHistogram.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            PipelineInstruments.BatchFillHistogram.Record((double)all.Count / _options.MaxBatch);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _faces, all.Count);
             PipelineInstruments.BatchSizeHistogram.Record(all.Count);

@@ -38,22 +38,9 @@ public sealed class PlacementFixture : IAsyncLifetime
     public SiloAddress? HostOf(IAddressable grain) =>
         Cluster.TryGetGrainContext(grain.GetGrainId(), out var context) ? context.Address.SiloAddress : null;
 
-    private static async Task WaitForPlacementAsync(IInferenceGrain grain, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                await grain.GetStatsAsync();
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
+    private static Task WaitForPlacementAsync(IInferenceGrain grain, TimeSpan timeout) =>
+        Poll.UntilAsync(async () => { await grain.GetStatsAsync(); return true; }, timeout,
+            "the inference grain is placed on a silo that advertises its device", interval: TimeSpan.FromMilliseconds(200));
 
     public async Task DisposeAsync()
     {

@@ -131,25 +131,11 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Polls a condition that may throw while the cluster reconfigures, with a deadline; the failure names the silos' last output.</summary>
-    private async Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        Exception? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                last = ex;
-            }
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"timed out after {timeout.TotalSeconds:0} s waiting until {because}; last error: {last?.Message}\n"
-            + string.Join('\n', _silos.Values.Select(s => s.Process.Tail(25))));
-    }
+    private Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string because) =>
+        Poll.UntilAsync(condition, timeout, because,
+            transient: ex => ex is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException,
+            describe: () => string.Join('\n', _silos.Values.Select(s => s.Process.Tail(25))),
+            interval: TimeSpan.FromMilliseconds(500));
 
     public async Task DisposeAsync()
     {

@@ -10,7 +10,8 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly HashSet<int> _orphans = [];
 
-    public ChildProcess(string name, string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    public ChildProcess(string name, string fileName, IEnumerable<string> arguments, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         Name = name;
         var info = new ProcessStartInfo(fileName)
@@ -21,6 +22,7 @@ public sealed class ChildProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var a in arguments) info.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) info.Environment[key] = value;
         _process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {fileName}");
         Id = _process.Id;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
@@ -39,6 +41,9 @@ public sealed class ChildProcess : IAsyncDisposable
     public IReadOnlyList<int> Leftovers => _orphans.Append(Id).Where(ProcessTable.IsAlive).ToList();
 
     /// <summary>The last lines the process wrote (stdout and stderr).</summary>
+    /// <summary>The lines the process wrote so far (stdout and stderr; the last 400).</summary>
+    public IReadOnlyList<string> Output => _output.ToArray();
+
     public string Tail(int lines = 40) => $"--- {Name} (pid {Id}) ---\n" + string.Join('\n', _output.TakeLast(lines));
 
     /// <summary>SIGKILL, as a crash: no shutdown code runs. Its ffmpeg children are remembered and killed on dispose.</summary>

@@ -63,10 +63,16 @@ public sealed partial class AlertEvaluatorGrain(
         if (fired.Count == 0) return [];
 
         // log first, then remember: a crash in between re-alerts (at-least-once), never loses an alert
+        using var activity = Pipeline.VideoFaceActivities.Source.StartActivity("videoface.alert");
         var logged = await GrainFactory.GetGrain<IAlertLogGrain>(AlertNames.Default).AppendAsync(fired.Select(r => AlertRules.Create(r, e)).ToList());
         foreach (var r in fired) cooldowns.Record(r, e, now);
         cooldowns.Prune(now);
         await state.WriteStateAsync();
+        foreach (var a in logged)
+        {
+            GrainInstruments.AlertsCounter.Add(1, new KeyValuePair<string, object?>("rule", a.RuleId));
+            GrainInstruments.AlertLatencyHistogram.Record((_time.GetUtcNow() - e.Time).TotalMilliseconds);
+        }
         foreach (var a in logged) LogAlert(logger, a.Sequence, a.RuleName, a.IdentityName ?? a.IdentityId, a.CameraId, a.TrackId);
         return logged;
     }

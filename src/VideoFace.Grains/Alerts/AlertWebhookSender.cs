@@ -115,14 +115,17 @@ public sealed partial class AlertWebhookSender : IDisposable
             if (response.IsSuccessStatusCode)
             {
                 LogDelivered(_logger, alert.AlertId, webhook.Url, attempts);
+                GrainInstruments.WebhookDeliveredCounter.Add(1);
                 return new WebhookResult(true, attempts, response.StatusCode, null);
             }
             LogFailed(_logger, alert.AlertId, webhook.Url, attempts, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            GrainInstruments.WebhookFailedCounter.Add(1);
             return new WebhookResult(false, attempts, response.StatusCode, $"HTTP {(int)response.StatusCode}");
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             LogFailed(_logger, alert.AlertId, webhook.Url, attempts, ex.Message);
+            GrainInstruments.WebhookFailedCounter.Add(1);
             return new WebhookResult(false, attempts, null, ex.Message);
         }
     }

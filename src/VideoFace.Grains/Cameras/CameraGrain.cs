@@ -89,6 +89,9 @@ public sealed partial class CameraGrain(
 
     public Task ReportAsync(CameraReport report)
     {
+        // one line per state change of the camera (the media source logs its own transitions at Debug)
+        var previous = _report?.Health ?? CameraHealthState.Stopped;
+        if (report.Health != previous) LogStateChanged(logger, Id, previous, report.Health, report.Reason ?? "");
         _report = report;
         return Task.CompletedTask;
     }
@@ -126,6 +129,9 @@ public sealed partial class CameraGrain(
         if (config.AnalysisFps is <= 0 or > 60 || double.IsNaN(config.AnalysisFps))
             throw new ArgumentException($"analysis fps must be in (0, 60] (was {config.AnalysisFps})");
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: {From} -> {To} {Reason}")]
+    private static partial void LogStateChanged(ILogger logger, string camera, CameraHealthState from, CameraHealthState to, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera} ingest started on silo {Silo}")]
     private static partial void LogStarted(ILogger logger, string camera, string silo);

@@ -206,6 +206,9 @@ public sealed partial class IdentityGrain(
         var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, this.GetPrimaryKeyString(), S.Name, s.CameraId,
             previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey);
         LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
+        using var activity = Pipeline.VideoFaceActivities.Source.StartActivity("videoface.identity.event");
+        activity?.SetTag("videoface.event.kind", kind.ToString());
+        GrainInstruments.IdentityEventsCounter.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
         await _events!.OnNextAsync(e);
     }
 

@@ -95,6 +95,10 @@ public sealed partial class CameraSessionHost(
         s.Cts.Dispose();
     }
 
+    /// <summary>Counters of every session on this silo (for metrics): decoded frames, ffmpeg sessions, the pipeline's status.</summary>
+    public IReadOnlyList<(string Camera, FrameSourceCounters Source, CameraPipelineStatus Pipeline)> Counters() =>
+        _sessions.Select(kv => (kv.Key, kv.Value.Source.Counters, kv.Value.Pipeline.Status)).ToList();
+
     public CameraReport? Snapshot(string cameraId) =>
         _sessions.TryGetValue(cameraId, out var s) ? ToReport(s.Pipeline.Status) : null;
 
@@ -112,6 +116,10 @@ public sealed partial class CameraSessionHost(
 
     public async Task OnTrackAsync(string cameraId, TrackNotice notice, CancellationToken ct)
     {
+        // the gallery and identity grains called below join this trace (Orleans activity propagation)
+        using var activity = VideoFaceActivities.Source.StartActivity("videoface.track");
+        activity?.SetTag("videoface.camera", cameraId);
+        activity?.SetTag("videoface.track.event", notice.Kind.ToString());
         var track = notice.Track;
         string? thumbKey = null;
         if (notice.Thumbnail is { } jpeg)

@@ -8,7 +8,7 @@ namespace VideoFace.Cluster.Tests.Support;
 
 /// <summary>
 /// An <see cref="InProcessTestCluster"/> whose silos are composed exactly like a real VideoFace silo
-/// (<see cref="SiloHostingExtensions.AddVideoFaceServices"/> + <see cref="SiloHostingExtensions.ConfigureVideoFaceSilo"/>), with
+/// (<see cref="SiloHostingExtensions.AddVideoFaceServices"/> + <see cref="OrleansProfileExtensions.ConfigureVideoFaceSilo"/>), with
 /// per-silo configuration; only clustering and transport come from the test cluster.
 /// </summary>
 public static class VideoFaceTestCluster

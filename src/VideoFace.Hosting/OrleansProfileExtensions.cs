@@ -1,0 +1,66 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using VideoFace.Abstractions;
+using VideoFace.Grains.Placement;
+using VideoFace.Orleans.Sqlite;
+
+namespace VideoFace.Hosting;
+
+/// <summary>Orleans settings of a VideoFace silo per profile: metadata, placement, streams, clustering, grain state, reminders.</summary>
+public static class OrleansProfileExtensions
+{
+    /// <summary>Configuration section bound to Orleans' <see cref="ClusterMembershipOptions"/> (failure detection).</summary>
+    public const string OrleansMembershipSection = "Orleans:ClusterMembership";
+
+    /// <summary>
+    /// Device metadata and placement, streams, grain state and reminders per profile, and — unless a test cluster
+    /// provides its own — clustering.
+    /// </summary>
+    public static ISiloBuilder ConfigureVideoFaceSilo(this ISiloBuilder silo, VideoFaceHostOptions host, bool clustering)
+    {
+        silo.Configure<SiloOptions>(o => o.SiloName = host.EffectiveSiloName);
+        silo.UseSiloMetadata(new Dictionary<string, string>
+        {
+            [Names.DevicesMetadataKey] = string.Join(',', host.DeviceList),
+            [Names.SiloNameMetadataKey] = host.EffectiveSiloName,
+        });
+        silo.Services.AddPlacementFilter<InferenceDevicePlacementFilterStrategy, InferenceDevicePlacementFilterDirector>(ServiceLifetime.Singleton);
+        // Orleans does not read its membership settings from configuration; "Orleans:ClusterMembership:ProbeTimeout" etc.
+        // tune silo-death detection, which bounds how fast a dead silo's cameras resume elsewhere
+        silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration(OrleansMembershipSection);
+        silo.AddMemoryStreams(Names.StreamProvider);
+        // grain calls carry the caller's Activity, so a track's trace continues into the gallery, identity and alert grains
+        silo.AddActivityPropagation();
+        if (clustering) silo.Configure<ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
+        return host.Profile == HostingProfile.Embedded ? silo.UseEmbeddedProfile(host, clustering) : silo.UseClusterProfile(host, clustering);
+    }
+
+    /// <summary>Localhost clustering; grain state, pub-sub state and reminders in DATA/state.db (SQLite).</summary>
+    private static ISiloBuilder UseEmbeddedProfile(this ISiloBuilder silo, VideoFaceHostOptions host, bool clustering)
+    {
+        var db = Path.Combine(host.DataDirectory, "state.db");
+        if (clustering) silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
+        silo.AddSqliteGrainStorage(Names.Storage, (SqliteStorageOptions o) => o.DatabasePath = db);
+        silo.AddSqliteGrainStorage("PubSubStore", (SqliteStorageOptions o) => o.DatabasePath = db);
+        silo.UseSqliteReminderService((SqliteReminderOptions o) => o.DatabasePath = db);
+        return silo;
+    }
+
+    /// <summary>Azure Table clustering, grain state, pub-sub state and reminders (Azurite locally).</summary>
+    private static ISiloBuilder UseClusterProfile(this ISiloBuilder silo, VideoFaceHostOptions host, bool clustering)
+    {
+        var conn = host.AzureStorageConnectionString!;
+        if (clustering)
+        {
+            silo.ConfigureEndpoints(host.SiloPort, host.GatewayPort);
+            silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(conn));
+        }
+        silo.AddAzureTableGrainStorage(Names.Storage, o => o.TableServiceClient = new TableServiceClient(conn));
+        silo.AddAzureTableGrainStorage("PubSubStore", o => o.TableServiceClient = new TableServiceClient(conn));
+        silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(conn));
+        return silo;
+    }
+}

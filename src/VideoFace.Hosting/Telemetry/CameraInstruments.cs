@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
+using VideoFace.Abstractions;
+using VideoFace.Grains.Sessions;
+using VideoFace.Pipeline;
+using VideoFace.Tracking;
+
+namespace VideoFace.Hosting.Telemetry;
+
+/// <summary>
+/// Per-camera metrics of this silo's ingest sessions, tagged <c>camera</c>: frames decoded, sampled (analysed) and
+/// dropped, reconnects, faces detected, tracks started (observed from the sessions' own counters at each collection),
+/// and per handled track the gallery match outcome and the latency from the frame's decoding.
+/// </summary>
+public sealed class CameraInstruments : IHostedService, IDisposable
+{
+    public const string MeterName = "VideoFace.Cameras";
+    public const string FramesDecoded = "videoface.camera.frames.decoded";
+    public const string FramesSampled = "videoface.camera.frames.sampled";
+    public const string FramesDropped = "videoface.camera.frames.dropped";
+    public const string Reconnects = "videoface.camera.reconnects";
+    public const string Faces = "videoface.camera.faces";
+    public const string TracksStarted = "videoface.camera.tracks.started";
+    public const string Streaming = "videoface.camera.streaming";
+    public const string GalleryMatches = "videoface.gallery.matches";
+    public const string TrackLatency = "videoface.track.latency_ms";
+
+    private readonly Meter _meter = new(MeterName);
+    private readonly CameraSessionHost _sessions;
+    private readonly Counter<long> _matches;
+    private readonly Histogram<double> _latency;
+
+    public CameraInstruments(CameraSessionHost sessions)
+    {
+        _sessions = sessions;
+        _meter.CreateObservableCounter(FramesDecoded, () => Observe(c => c.Source.Decoded), "frames", "Frames ffmpeg decoded at the analysis fps");
+        _meter.CreateObservableCounter(FramesSampled, () => Observe(c => c.Pipeline.FramesAnalyzed), "frames", "Frames analysed");
+        _meter.CreateObservableCounter(FramesDropped, () => Observe(c => c.Source.Dropped), "frames", "Frames dropped by back-pressure");
+        _meter.CreateObservableCounter(Reconnects, () => Observe(c => Math.Max(0, c.Source.Sessions - 1)), "reconnects", "ffmpeg sessions after the first");
+        _meter.CreateObservableCounter(Faces, () => Observe(c => c.Pipeline.FacesDetected), "faces", "Faces detected");
+        _meter.CreateObservableCounter(TracksStarted, () => Observe(c => c.Pipeline.TracksStarted), "tracks", "Tracks started");
+        _meter.CreateObservableGauge(Streaming, () => Observe(c => c.Pipeline.State == nameof(CameraHealthState.Streaming) ? 1 : 0), null,
+            "1 while the camera streams, 0 otherwise");
+        _matches = _meter.CreateCounter<long>(GalleryMatches, "tracks", "Tracks matched by the gallery, by outcome (person, unknown, new_unknown)");
+        _latency = _meter.CreateHistogram<double>(TrackLatency, "ms", "From a track's frame being decoded to the track being stored and matched");
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _sessions.TrackHandled += OnTrackHandled;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _sessions.TrackHandled -= OnTrackHandled;
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private void OnTrackHandled(string camera, TrackNotice notice, GalleryMatch? match)
+    {
+        var tag = new KeyValuePair<string, object?>("camera", camera);
+        _latency.Record((DateTimeOffset.UtcNow - notice.FrameDecodedAt).TotalMilliseconds, tag);
+        if (match is null || notice.Kind != TrackEventKind.Started) return;
+        var outcome = match.Name is not null ? "person" : match.IsNewUnknown ? "new_unknown" : "unknown";
+        _matches.Add(1, tag, new KeyValuePair<string, object?>("outcome", outcome));
+    }
+
+    private IEnumerable<Measurement<long>> Observe(Func<(string Camera, Media.Sources.FrameSourceCounters Source, CameraPipelineStatus Pipeline), long> value) =>
+        _sessions.Counters().Select(c => new Measurement<long>(value(c), new KeyValuePair<string, object?>("camera", c.Camera)));
+}

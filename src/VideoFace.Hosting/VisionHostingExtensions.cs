@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using VideoFace.Grains.Cameras;
+using VideoFace.Grains.Inference;
+using VideoFace.Grains.Sessions;
+using VideoFace.Index;
+using VideoFace.Media;
+using VideoFace.Pipeline;
+using VideoFace.Tracking;
+using VideoFace.Vision;
+
+namespace VideoFace.Hosting;
+
+/// <summary>Silo services of the frame path: models and inference devices, decoding, tracking and camera sessions.</summary>
+public static class VisionHostingExtensions
+{
+    /// <summary>Sections "Vision", "Media", "Tracking" and "Inference", the device batchers and the camera session host.</summary>
+    public static IHostApplicationBuilder AddVideoFaceVision(this IHostApplicationBuilder builder, VideoFaceHostOptions host)
+    {
+        var vision = builder.AddValidatedOptions<VisionOptions>(VisionOptions.SectionName, o => o.Validate());
+        var media = builder.AddValidatedOptions<MediaOptions>(MediaOptions.SectionName, o => o.Validate());
+        var tracking = builder.AddValidatedOptions<TrackerOptions>(TrackerOptions.SectionName, o => o.Validate());
+        var batching = builder.AddValidatedOptions<InferenceBatcherOptions>("Inference", o => o.Validate());
+
+        var services = builder.Services;
+        services.AddSingleton(media);
+        services.AddSingleton<IFaceTrackerFactory>(sp => new FaceTrackerFactory(tracking, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IInferenceDevices>(sp => new InferenceDevices(host.EffectiveSiloName, host.DeviceList, vision, batching,
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<CameraSessionHost>();
+        services.AddSingleton<ICameraSessionHost>(sp => sp.GetRequiredService<CameraSessionHost>());
+        // models load at start, so a wrong model file stops the silo with the file's name instead of failing later
+        if (host.DeviceList.Count > 0) services.AddHostedService<EagerServices>();
+        return builder;
+    }
+
+    /// <summary>Resolves the inference devices at start (loading and checking models) and stops camera sessions at shutdown.</summary>
+    private sealed class EagerServices(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            services.GetRequiredService<IInferenceDevices>();
+            services.GetService<ISightingIndex>();
+            return Task.CompletedTask;
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken) =>
+            await services.GetRequiredService<CameraSessionHost>().DisposeAsync();
+    }
+}
