@@ -27,14 +27,14 @@ public static class AlertApi
     public static RouteGroupBuilder MapAlertApi(this RouteGroupBuilder api)
     {
         var alerts = api.MapGroup("/alerts").WithTags("Alerts");
-        alerts.MapPost("/rules", AddRuleAsync).WithName("AddAlertRule").RequireAdmin().Problems(400, 403, 413).JsonBody();
-        alerts.MapPut("/rules/{id}", EditRuleAsync).WithName("EditAlertRule").RequireAdmin().Problems(400, 403, 404, 413).JsonBody();
-        alerts.MapGet("/rules", ListRulesAsync).WithName("ListAlertRules");
-        alerts.MapGet("/rules/{id}", GetRuleAsync).WithName("GetAlertRule").Problems(404);
-        alerts.MapDelete("/rules/{id}", DeleteRuleAsync).WithName("DeleteAlertRule").RequireAdmin().Problems(403, 404);
-        alerts.MapGet("/recent", RecentAsync).WithName("RecentAlerts");
-        alerts.MapGet("/stream", StreamAsync).WithName("AlertStream").Produces(200, contentType: "text/event-stream");
-        alerts.MapGet("/ws", WebSocketAsync).WithName("AlertWebSocket").Problems(400).ExcludeFromDescription();
+        alerts.MapPost("/rules", AddRuleAsync).WithName("AddAlertRule").WithSummary("Add an alert rule").RequireAdmin().Problems(400, 403, 413).JsonBody();
+        alerts.MapPut("/rules/{id}", EditRuleAsync).WithName("EditAlertRule").WithSummary("Replace an alert rule").RequireAdmin().Problems(400, 403, 404, 413).JsonBody();
+        alerts.MapGet("/rules", ListRulesAsync).WithName("ListAlertRules").WithSummary("List alert rules");
+        alerts.MapGet("/rules/{id}", GetRuleAsync).WithName("GetAlertRule").WithSummary("Get an alert rule").Problems(404);
+        alerts.MapDelete("/rules/{id}", DeleteRuleAsync).WithName("DeleteAlertRule").WithSummary("Remove an alert rule").RequireAdmin().Problems(403, 404);
+        alerts.MapGet("/recent", RecentAsync).WithName("RecentAlerts").WithSummary("Recent alerts");
+        alerts.MapGet("/stream", StreamAsync).WithName("AlertStream").WithSummary("Live alerts (Server-Sent Events)").Produces(200, contentType: "text/event-stream");
+        alerts.MapGet("/ws", WebSocketAsync).WithName("AlertWebSocket").WithSummary("Live alerts (WebSocket)").Problems(400).ExcludeFromDescription();
         return api;
     }
 

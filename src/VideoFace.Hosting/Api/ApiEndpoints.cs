@@ -42,7 +42,7 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapVideoFaceApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapGet("/health", Health).WithName("Health").WithTags("Health");
+        app.MapGet("/health", Health).WithName("Health").WithSummary("Process health").WithTags("Health");
         var api = app.MapGroup("/api").Problems(401, 500);
         api.MapCameraApi();
         api.MapPersonApi();

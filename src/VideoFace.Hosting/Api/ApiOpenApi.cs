@@ -31,6 +31,15 @@ public static class ApiOpenApi
             };
             if (form is not null && operation.RequestBody?.Content is { } content && content.TryGetValue("multipart/form-data", out var media))
                 media.Schema = form;
+            // answers that are not JSON: a JPEG, or a Server-Sent Events stream
+            var (type, schema) = name switch
+            {
+                "GetCameraPreviewJpeg" or "GetBlob" => ("image/jpeg", new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" }),
+                "AlertStream" or "EventStream" => ("text/event-stream", Text("events: 'id', 'event' and 'data' (one JSON object) lines")),
+                _ => (null, null),
+            };
+            if (type is not null && operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+                response.Content = new Dictionary<string, OpenApiMediaType> { [type] = new() { Schema = schema } };
             return Task.CompletedTask;
         });
         o.AddDocumentTransformer((document, _, _) =>
@@ -55,7 +64,8 @@ public static class ApiOpenApi
                     op.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, document)] = [] });
                 }
             }
-            document.Tags ??= new HashSet<OpenApiTag>();
+            // the server the document was fetched from, without a trailing slash (a generated client appends paths)
+            foreach (var server in document.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
             return Task.CompletedTask;
         });
     });

@@ -14,7 +14,7 @@ public static class BlobApi
 {
     public static RouteGroupBuilder MapBlobApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/blobs/{**key}", GetAsync).WithName("GetBlob").WithTags("Blobs").Problems(400, 403, 404)
+        api.MapGet("/blobs/{**key}", GetAsync).WithName("GetBlob").WithSummary("Get a thumbnail or keyframe").WithTags("Blobs").Problems(400, 403, 404)
             .Produces(200, contentType: "image/jpeg");
         return api;
     }

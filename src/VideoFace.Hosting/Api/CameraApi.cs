@@ -17,12 +17,12 @@ public static class CameraApi
     public static RouteGroupBuilder MapCameraApi(this RouteGroupBuilder api)
     {
         var cameras = api.MapGroup("/cameras").WithTags("Cameras");
-        cameras.MapGet("/", ListAsync).WithName("ListCameras");
-        cameras.MapGet("/{id}", GetAsync).WithName("GetCamera").Problems(404);
-        cameras.MapPut("/{id}", PutAsync).WithName("PutCamera").RequireAdmin().Problems(400, 403, 413).JsonBody();
-        cameras.MapDelete("/{id}", DeleteAsync).WithName("DeleteCamera").RequireAdmin().Problems(403, 404);
-        cameras.MapGet("/{id}/preview", PreviewAsync).WithName("GetCameraPreview").Problems(404);
-        cameras.MapGet("/{id}/preview.jpg", PreviewJpegAsync).WithName("GetCameraPreviewJpeg").Problems(404)
+        cameras.MapGet("/", ListAsync).WithName("ListCameras").WithSummary("List cameras");
+        cameras.MapGet("/{id}", GetAsync).WithName("GetCamera").WithSummary("Get a camera").Problems(404);
+        cameras.MapPut("/{id}", PutAsync).WithName("PutCamera").WithSummary("Add or change a camera").RequireAdmin().Problems(400, 403, 413).JsonBody();
+        cameras.MapDelete("/{id}", DeleteAsync).WithName("DeleteCamera").WithSummary("Remove a camera").RequireAdmin().Problems(403, 404);
+        cameras.MapGet("/{id}/preview", PreviewAsync).WithName("GetCameraPreview").WithSummary("Latest analysed frame with its faces").Problems(404);
+        cameras.MapGet("/{id}/preview.jpg", PreviewJpegAsync).WithName("GetCameraPreviewJpeg").WithSummary("Latest analysed frame as JPEG").Problems(404)
             .Produces(200, contentType: "image/jpeg");
         return api;
     }

@@ -13,8 +13,8 @@ public static class EventApi
     public static RouteGroupBuilder MapEventApi(this RouteGroupBuilder api)
     {
         var events = api.MapGroup("/events").WithTags("Events");
-        events.MapGet("/recent", Recent).WithName("RecentEvents");
-        events.MapGet("/", StreamAsync).WithName("EventStream").Produces(200, contentType: "text/event-stream");
+        events.MapGet("/recent", Recent).WithName("RecentEvents").WithSummary("Recent identity events");
+        events.MapGet("/", StreamAsync).WithName("EventStream").WithSummary("Live identity events (Server-Sent Events)").Produces(200, contentType: "text/event-stream");
         return api;
     }
 

@@ -14,11 +14,11 @@ public static class KeyApi
 {
     public static RouteGroupBuilder MapKeyApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/me", Me).WithName("Me").WithTags("Keys");
+        api.MapGet("/me", Me).WithName("Me").WithSummary("The calling key's role").WithTags("Keys");
         var keys = api.MapGroup("/keys").WithTags("Keys").RequireAdmin();
-        keys.MapGet("/", List).WithName("ListKeys").Problems(403);
-        keys.MapPost("/", Add).WithName("AddKey").Problems(400, 403, 413).JsonBody();
-        keys.MapDelete("/{id}", Revoke).WithName("RevokeKey").Problems(400, 403, 404);
+        keys.MapGet("/", List).WithName("ListKeys").WithSummary("List API keys").Problems(403);
+        keys.MapPost("/", Add).WithName("AddKey").WithSummary("Add an API key").Problems(400, 403, 413).JsonBody();
+        keys.MapDelete("/{id}", Revoke).WithName("RevokeKey").WithSummary("Revoke an added API key").Problems(400, 403, 404);
         return api;
     }
 

@@ -17,14 +17,14 @@ public static class PersonApi
     public static RouteGroupBuilder MapPersonApi(this RouteGroupBuilder api)
     {
         var persons = api.MapGroup("/persons").WithTags("Persons");
-        persons.MapPost("/", EnrolAsync).WithName("EnrolPerson").RequireAdmin().Problems(400, 403, 413)
+        persons.MapPost("/", EnrolAsync).WithName("EnrolPerson").WithSummary("Enrol a person from photos").RequireAdmin().Problems(400, 403, 413)
             .Accepts<IFormFileCollection>("multipart/form-data")
             .DisableAntiforgery().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ApiLimits.MaxUploadBytes));
-        persons.MapGet("/", ListAsync).WithName("ListPersons");
-        persons.MapGet("/{id}", GetAsync).WithName("GetPerson").Problems(400, 404);
-        persons.MapDelete("/{id}", DeleteAsync).WithName("DeletePerson").RequireAdmin().Problems(400, 403, 404);
-        persons.MapPost("/{id}/name", RenameAsync).WithName("RenamePerson").RequireAdmin().Problems(400, 403, 404, 409, 413).JsonBody();
-        persons.MapPost("/{id}/merge", MergeAsync).WithName("MergePerson").RequireAdmin().Problems(400, 403, 404, 409, 413).JsonBody();
+        persons.MapGet("/", ListAsync).WithName("ListPersons").WithSummary("List people and unknown identities");
+        persons.MapGet("/{id}", GetAsync).WithName("GetPerson").WithSummary("Get a person and their sightings").Problems(400, 404);
+        persons.MapDelete("/{id}", DeleteAsync).WithName("DeletePerson").WithSummary("Erase a person everywhere").RequireAdmin().Problems(400, 403, 404);
+        persons.MapPost("/{id}/name", RenameAsync).WithName("RenamePerson").WithSummary("Rename or promote an identity").RequireAdmin().Problems(400, 403, 404, 409, 413).JsonBody();
+        persons.MapPost("/{id}/merge", MergeAsync).WithName("MergePerson").WithSummary("Merge an identity into another").RequireAdmin().Problems(400, 403, 404, 409, 413).JsonBody();
         return api;
     }
 

@@ -16,7 +16,7 @@ public static class SearchApi
 {
     public static RouteGroupBuilder MapSearchApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/search", SearchAsync).WithName("Search").WithTags("Search").Problems(400, 413, 503)
+        api.MapPost("/search", SearchAsync).WithName("Search").WithSummary("Search past sightings by photo or embedding").WithTags("Search").Problems(400, 413, 503)
             // JSON (an embedding) or multipart (a photo and filter fields, described by ApiOpenApi)
             .Accepts<EmbeddingSearch>("application/json", "multipart/form-data")
             .DisableAntiforgery().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ApiLimits.MaxUploadBytes));
