@@ -48,7 +48,16 @@ public sealed class CliFindsServerTests
         Assert.Contains("--api-key", denied.Stderr);
     }
 
-    private static string Cli => Path.Combine(AppContext.BaseDirectory, "videoface.dll");
+    /// <summary>clients/VideoFace.Cli's build output, same configuration as this test assembly (the project reference builds it).</summary>
+    private static string Cli
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            var dll = Path.Combine(RepoPaths.Root, "clients", "VideoFace.Cli", "bin", configuration, "net10.0", "videoface.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("build clients/VideoFace.Cli first", dll);
+        }
+    }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string?> env, params string[] args)
     {
