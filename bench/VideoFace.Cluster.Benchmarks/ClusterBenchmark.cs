@@ -74,6 +74,17 @@ internal static class ClusterBenchmark
         return 0;
     }
 
+    /// <summary>The RTSP capacity figure alone (its own silo, so earlier sections leave nothing running).</summary>
+    public static async Task<int> RunRtspAsync(double fps, TimeSpan warmUp, TimeSpan window, int[] analysed, int[] decode, bool flip)
+    {
+        var repo = FindRepo();
+        Console.WriteLine($"VideoFace capacity through the server — {Environment.ProcessorCount} cores, load average {Cpu.LoadAverage()} (the machine is shared)");
+        await using var silo = await EmbeddedSilo.StartAsync(repo, flip);
+        Console.WriteLine($"embedded silo started in {silo.StartTime.TotalSeconds:0.0} s; {silo.Batcher.Analyzer.Description}");
+        await RtspCapacityBenchmark.RunAsync(silo, repo, fps, warmUp, window, analysed, decode);
+        return 0;
+    }
+
     private static string FindRepo()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)

@@ -58,6 +58,8 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
             ["VideoFace:Devices"] = "cpu",
             ["Vision:ModelsDirectory"] = Path.Combine(repo, "models"),
             ["Vision:FlipAugment"] = flip ? "true" : "false",
+            // the capacity figure's cameras are the loopback RTSP server
+            ["VideoFace:Security:CameraNetworks:0"] = "127.0.0.0/8",
         };
         var sw = Stopwatch.StartNew();
         // warnings only: the grains log every event at Information, which would bury the table

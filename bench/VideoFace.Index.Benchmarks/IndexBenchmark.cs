@@ -4,13 +4,13 @@ using VideoFace.Index;
 
 namespace VideoFace.Index.Benchmarks;
 
-/// <summary>One configuration: build, then ANN vs exact on the same queries.</summary>
+/// <summary>One build, then ANN vs exact on the same queries for each search setting (expansion × re-rank candidates).</summary>
 internal static class IndexBenchmark
 {
     private const int Dim = 512, PerPerson = 50, K = 10;
     private const float Noise = 0.75f; // sighting ↔ person centre cosine 0.8, sighting ↔ sighting ≈ 0.64
 
-    public static async Task RunAsync(int size, VectorQuantization quant, int queries, int m, int efAdd, int efSearch)
+    public static async Task RunAsync(int size, VectorQuantization quant, int queries, int m, int efAdd, int[] efSearches, int[] reranks)
     {
         var dir = Path.Combine(Path.GetTempPath(), "vf-index-bench-" + Guid.NewGuid().ToString("N"));
         try
@@ -24,16 +24,22 @@ internal static class IndexBenchmark
                 centres[p] = Normalise(Gaussian(rng, Dim, 1f));
                 for (var j = 0; j < PerPerson; j++) data[p * PerPerson + j] = Noisy(centres[p], rng);
             }
-            await using var index = UsearchSightingIndex.Open(new UsearchSightingIndexOptions
+            // Sighting times: a permutation of 0..size-1 seconds, so a time window is a random 10 % of the rows
+            // (not whole persons).
+            long Second(int i) => i * 7_919L % size;
+            var options = new UsearchSightingIndexOptions
             {
                 Directory = dir, Dimension = Dim, Quantization = quant, Connectivity = m, ExpansionAdd = efAdd,
-                ExpansionSearch = efSearch, CheckpointEveryChanges = 0, CheckpointInterval = TimeSpan.Zero,
-            });
+                ExpansionSearch = efSearches[0], CheckpointEveryChanges = 0, CheckpointInterval = TimeSpan.Zero,
+            };
+            var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
+            var rssBefore = Process.GetCurrentProcess().WorkingSet64;
+            await using var index = UsearchSightingIndex.Open(options);
             var sw = Stopwatch.StartNew();
             const int batch = 5_000;
             for (var start = 0; start < size; start += batch)
                 await index.UpsertAsync(Enumerable.Range(start, Math.Min(batch, size - start)).Select(i => new Sighting(
-                    $"s{i}", data[i], $"cam{i % 10}", DateTimeOffset.UnixEpoch.AddSeconds(i), DateTimeOffset.UnixEpoch.AddSeconds(i + 5),
+                    $"s{i}", data[i], $"cam{i % 10}", DateTimeOffset.UnixEpoch.AddSeconds(Second(i)), DateTimeOffset.UnixEpoch.AddSeconds(Second(i)),
                     $"t{i}", $"p{i / PerPerson}", null, 0.7f, $"thumbs/{i}.jpg")).ToList());
             var build = sw.Elapsed;
             // Single-sighting upserts, as the tracker writes them (one transaction each).
@@ -45,40 +51,64 @@ internal static class IndexBenchmark
             sw.Restart();
             await index.CheckpointAsync();
             var checkpoint = sw.Elapsed;
+            var graphBytes = index.GraphMemoryBytes;
+            var rss = Process.GetCurrentProcess().WorkingSet64 - rssBefore;
+            Console.WriteLine(
+                $"{size,9:N0} {quant,-7} M {m} ef_add {efAdd}: build {build.TotalSeconds,6:F1} s = {size / build.TotalSeconds,7:N0} inserts/s (batches of {batch}); " +
+                $"single upserts {200 / singles.TotalSeconds,5:N0}/s; checkpoint {checkpoint.TotalSeconds:F1} s; graph {graphBytes / 1048576.0:N0} MiB " +
+                $"({(double)graphBytes / size:N0} B/face), process grew {rss / 1048576.0:N0} MiB while building (graph + filter map + SQLite cache) " +
+                $"(managed heap before {managedBefore / 1048576.0:N0} MiB)");
 
-            var ann = new List<double>();
-            var annFiltered = new List<double>();
+            // One camera of ten, and a time window: 10 % of the rows each.
+            var from = DateTimeOffset.UnixEpoch.AddSeconds(size * 45L / 100);
+            var to = DateTimeOffset.UnixEpoch.AddSeconds(size * 55L / 100 - 1);
+            bool InWindow(int i) => Second(i) >= size * 45L / 100 && Second(i) <= size * 55L / 100 - 1;
+            var qs = new List<(float[] Query, HashSet<int> All, HashSet<int> Cam, HashSet<int> Time)>();
             var exact = new List<double>();
-            double hits = 0, hitsFiltered = 0;
             for (var q = 0; q < queries; q++)
             {
                 var query = Noisy(centres[rng.Next(persons)], rng);
                 sw.Restart();
-                var truth = ExactTopK(data, query, K, _ => true);
+                var all = ExactTopK(data, query, K, _ => true);
                 exact.Add(sw.Elapsed.TotalMilliseconds);
-                sw.Restart();
-                var found = await index.SearchAsync(new SightingQuery(query, K));
-                ann.Add(sw.Elapsed.TotalMilliseconds);
-                hits += found.Count(h => truth.Contains(int.Parse(h.Sighting.Id.AsSpan(1))));
-                // One camera of ten (10 % of the rows): the filtered graph walk (above the exact-scan threshold from 200k rows).
-                var truthCam = ExactTopK(data, query, K, i => i % 10 == 3);
-                sw.Restart();
-                var foundCam = await index.SearchAsync(new SightingQuery(query, K, Cameras: ["cam3"]));
-                annFiltered.Add(sw.Elapsed.TotalMilliseconds);
-                hitsFiltered += foundCam.Count(h => truthCam.Contains(int.Parse(h.Sighting.Id.AsSpan(1))));
+                qs.Add((query, all, ExactTopK(data, query, K, i => i % 10 == 3), ExactTopK(data, query, K, InWindow)));
             }
-            Console.WriteLine(
-                $"{size,9:N0} {quant,-7} build {build.TotalSeconds,6:F1} s = {size / build.TotalSeconds,7:N0} inserts/s (batches of {batch}); " +
-                $"single upserts {200 / singles.TotalSeconds,5:N0}/s; checkpoint {checkpoint.TotalSeconds:F1} s");
-            Console.WriteLine(
-                $"          search p50 {P(ann, 50),6:F2} ms p95 {P(ann, 95),6:F2} ms recall@10 {hits / (queries * K):F4} | " +
-                $"camera filter (10%) p50 {P(annFiltered, 50),6:F2} ms p95 {P(annFiltered, 95),6:F2} ms recall@10 {hitsFiltered / (queries * K):F4} | " +
-                $"exact brute force p50 {P(exact, 50),7:F2} ms ({P(exact, 50) / P(ann, 50):F0}× the ANN)");
+            Console.WriteLine($"          exact brute force over the f32 vectors p50 {P(exact, 50):F1} ms");
+            foreach (var ef in efSearches)
+                foreach (var rerank in reranks)
+                {
+                    index.SetSearchExpansion(ef);
+                    options.RerankCandidates = rerank;
+                    var (p50, p95, recall) = await MeasureAsync(index, qs, x => new SightingQuery(x.Query, K), x => x.All);
+                    var (c50, c95, cRecall) = await MeasureAsync(index, qs, x => new SightingQuery(x.Query, K, Cameras: ["cam3"]), x => x.Cam);
+                    var (t50, t95, tRecall) = await MeasureAsync(index, qs, x => new SightingQuery(x.Query, K, From: from, To: to), x => x.Time);
+                    Console.WriteLine(
+                        $"          ef {ef,5} rerank {rerank,4}: search p50 {p50,6:F2} p95 {p95,6:F2} ms recall@10 {recall:F4} | " +
+                        $"camera 10% p50 {c50,6:F2} p95 {c95,6:F2} ms recall@10 {cRecall:F4} | " +
+                        $"time 10% p50 {t50,6:F2} p95 {t95,6:F2} ms recall@10 {tRecall:F4}");
+                }
         }
         finally
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static async Task<(double P50, double P95, double Recall)> MeasureAsync<T>(
+        UsearchSightingIndex index, List<T> qs, Func<T, SightingQuery> query, Func<T, HashSet<int>> truth)
+    {
+        var times = new List<double>();
+        double hits = 0;
+        var sw = new Stopwatch();
+        foreach (var x in qs)
+        {
+            sw.Restart();
+            var found = await index.SearchAsync(query(x));
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            var t = truth(x);
+            hits += found.Count(h => t.Contains(int.Parse(h.Sighting.Id.AsSpan(1))));
+        }
+        return (P(times, 50), P(times, 95), hits / (qs.Count * K));
     }
 
     private static double P(List<double> xs, int pct)

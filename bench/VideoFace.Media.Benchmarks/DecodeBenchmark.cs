@@ -31,6 +31,41 @@ internal static class DecodeBenchmark
         }
     }
 
+    /// <summary>
+    /// The sampled path a camera uses: ffmpeg decodes, keeps <paramref name="fps"/> frames per second and converts only
+    /// those to BGR. IFrameSource against the same ffmpeg command writing raw video to /dev/null, in seconds of video
+    /// per wall second; then the keyframe-only mode (-skip_frame nokey) both ways.
+    /// </summary>
+    public static async Task RunSampledAsync(Clips clips, double fps)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"sampled decode at {fps} analysis fps: video seconds decoded per wall second (best of {Rounds} interleaved rounds)");
+        Console.WriteLine($"{"clip",-6} {"mode",-10} {"frames",6} {"ffmpeg rawvideo",16} {"IFrameSource",13} {"ratio",7}");
+        var rate = fps.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, path, seconds) in new[] { ("720p", clips.Hd720, 10.0), ("1080p", clips.Hd1080, 10.0) })
+            foreach (var keyframes in new[] { false, true })
+            {
+                // the same filters DecodeArguments builds, without showinfo (the bare tool needs no frame metadata)
+                var sample = keyframes ? $"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{(1 / fps).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)})'" : $"fps={rate}";
+                string[] baseline = [.. keyframes ? (string[])["-skip_frame", "nokey"] : [], "-i", "file:" + Path.GetFullPath(path), "-map", "0:v:0", "-an", "-vf", sample + ",format=bgr24",
+                    "-fps_mode", "passthrough", "-f", "rawvideo", "-y", "/dev/null"];
+                double bare = 0, ours = 0;
+                long frames = 0;
+                for (var round = 0; round < Rounds; round++)
+                {
+                    var b = await FfmpegAsync(baseline);
+                    var (count, s) = await FrameSourceAsync(path, new MediaOptions
+                    {
+                        AnalysisFps = fps, KeyframesOnly = keyframes, QueueCapacity = 8, HardwareDecode = HardwareDecode.Off,
+                    });
+                    frames = count;
+                    bare = Math.Max(bare, seconds / b);
+                    ours = Math.Max(ours, seconds / s);
+                }
+                Console.WriteLine($"{name,-6} {(keyframes ? "keyframes" : "all"),-10} {frames,6} {bare,15:0.0}x {ours,12:0.0}x {ours / bare,6:0.00}x");
+            }
+    }
+
     private static async Task<double> FfmpegAsync(string[] arguments)
     {
         var watch = Stopwatch.StartNew();
@@ -42,9 +77,11 @@ internal static class DecodeBenchmark
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<(long Frames, double Seconds)> FrameSourceAsync(string path)
+    private static Task<(long Frames, double Seconds)> FrameSourceAsync(string path) =>
+        FrameSourceAsync(path, new MediaOptions { AnalysisFps = 0, QueueCapacity = 8, HardwareDecode = HardwareDecode.Off });
+
+    private static async Task<(long Frames, double Seconds)> FrameSourceAsync(string path, MediaOptions options)
     {
-        var options = new MediaOptions { AnalysisFps = 0, QueueCapacity = 8, HardwareDecode = HardwareDecode.Off };
         var watch = Stopwatch.StartNew();
         long frames = 0, checksum = 0;
         await using (var source = new FfmpegFrameSource(path, options))

@@ -149,8 +149,10 @@ internal sealed class ServerClient : IDisposable
         try
         {
             using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.TryGetProperty("error", out var e)) message = e.GetString() ?? body;
-            else if (doc.RootElement.TryGetProperty("detail", out var d)) message = d.GetString() ?? body;
+            // a problem body (RFC 9457): its detail, else its title; older servers sent {"error": …}
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+                message = Text(root, "detail") ?? Text(root, "error") ?? Text(root, "title") ?? body;
         }
         catch (JsonException)
         {
@@ -167,6 +169,9 @@ internal sealed class ServerClient : IDisposable
         $"  the CLI's key came from: {KeySource ?? "nowhere (none was given)"}\n" +
         "  give it the server's key: --api-key KEY, or export VIDEOFACE_API_KEY=KEY, or — for a `videoface up` on this machine — " +
         "point at its data folder: export VIDEOFACE_DATA=<the folder `up --data` used> (the key is its file 'api-key')";
+
+    private static string? Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } t ? t : null;
 
     public void Dispose() => _http.Dispose();
 

@@ -216,26 +216,14 @@ internal sealed class SqliteSightingStore : IDisposable
         return (long)Scalar(c, "SELECT COUNT(*) FROM sightings")!;
     }
 
-    public long Count(SqlFilter filter)
+    /// <summary>The filterable fields of every row (loaded into memory at open).</summary>
+    public IEnumerable<(long Key, string Camera, long StartTicks, long LastTicks, string? Identity)> FilterFields()
     {
         using var c = OpenReader();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT COUNT(*) FROM sightings" + (filter.IsEmpty ? "" : " WHERE " + filter.Where);
-        filter.Bind(cmd);
-        return (long)cmd.ExecuteScalar()!;
-    }
-
-    /// <summary>Keys of the rows passing the filter (the allow-list of a filtered graph search).</summary>
-    public HashSet<long> Keys(SqlFilter filter)
-    {
-        using var c = OpenReader();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT key FROM sightings" + (filter.IsEmpty ? "" : " WHERE " + filter.Where);
-        filter.Bind(cmd);
-        var keys = new HashSet<long>();
+        cmd.CommandText = "SELECT key, camera, start_ticks, last_ticks, identity FROM sightings";
         using var r = cmd.ExecuteReader();
-        while (r.Read()) keys.Add(r.GetInt64(0));
-        return keys;
+        while (r.Read()) yield return (r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4));
     }
 
     public StoredSighting? Get(string id)

@@ -36,10 +36,11 @@ internal static partial class UsearchNative
     }
 
     /// <summary>
-    /// The <paramref name="count"/> nearest keys among <paramref name="allowed"/>: USearch walks the graph and asks
-    /// the predicate about each candidate, so it keeps exploring until enough allowed ones are found (no over-fetch).
+    /// The <paramref name="count"/> nearest keys that <paramref name="allowed"/> lets through: USearch walks the graph
+    /// and asks the predicate (an in-memory lookup, no SQL) about each candidate, so it keeps exploring until enough
+    /// allowed ones are found (no over-fetch).
     /// </summary>
-    public static unsafe ulong[] FilteredSearch(USearchIndex index, float[] query, int count, HashSet<long> allowed)
+    public static unsafe ulong[] FilteredSearch(USearchIndex index, float[] query, int count, SightingFilterMap.Compiled allowed)
     {
         var keys = new ulong[count];
         var distances = new float[count];
@@ -63,7 +64,7 @@ internal static partial class UsearchNative
 
     [UnmanagedCallersOnly]
     private static int Allow(ulong key, IntPtr state) =>
-        ((HashSet<long>)GCHandle.FromIntPtr(state).Target!).Contains((long)key) ? 1 : 0;
+        ((SightingFilterMap.Compiled)GCHandle.FromIntPtr(state).Target!).Allows((long)key) ? 1 : 0;
 
     private static IntPtr Handle(USearchIndex index) => (IntPtr)HandleField.GetValue(index)!;
 
@@ -75,6 +76,16 @@ internal static partial class UsearchNative
     [LibraryImport(Library)]
     private static unsafe partial nuint usearch_filtered_search(IntPtr index, float* query, int queryKind, nuint count,
         delegate* unmanaged<ulong, IntPtr, int> filter, IntPtr filterState, ulong* keys, float* distances, out IntPtr error);
+
+    public static long MemoryUsage(USearchIndex index)
+    {
+        var bytes = usearch_memory_usage(Handle(index), out var error);
+        Check(error, "memory_usage");
+        return (long)bytes;
+    }
+
+    [LibraryImport(Library)]
+    private static partial nuint usearch_memory_usage(IntPtr index, out IntPtr error);
 
     [LibraryImport(Library)]
     private static partial void usearch_reserve(IntPtr index, nuint capacity, out IntPtr error);

@@ -19,6 +19,7 @@ public sealed class UsearchSightingIndex : ISightingIndex
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ReaderWriterLockSlim _graphLock = new();
     private readonly Timer? _timer;
+    private readonly SightingFilterMap _filters = new();
     private USearchIndex _graph;
     private long _appliedSeq;
     private long _changesSinceCheckpoint;
@@ -31,6 +32,7 @@ public sealed class UsearchSightingIndex : ISightingIndex
         _graphPath = Path.Combine(options.Directory, GraphFile);
         _store = new SqliteSightingStore(Path.Combine(options.Directory, "sightings.db"), options.Dimension);
         (_graph, How) = OpenGraph();
+        foreach (var (key, camera, start, last, identity) in _store.FilterFields()) _filters.Set(key, camera, start, last, identity);
         if (options.CheckpointInterval > TimeSpan.Zero)
             _timer = new Timer(_ => TryTimedCheckpoint(), null, options.CheckpointInterval, options.CheckpointInterval);
     }
@@ -81,6 +83,7 @@ public sealed class UsearchSightingIndex : ISightingIndex
                 for (var i = 0; i < keys.Length; i++)
                     if (_graph.Contains((ulong)keys[i])) _graph.Remove((ulong)keys[i]);
                 AddToGraph(keys, batch.Select(s => s.Embedding).ToArray());
+                for (var i = 0; i < keys.Length; i++) _filters.Set(keys[i], batch[i]);
                 _appliedSeq = _store.LastSeq;
             }
             finally { _graphLock.ExitWriteLock(); }
@@ -95,17 +98,28 @@ public sealed class UsearchSightingIndex : ISightingIndex
         VectorMath.Validate(query.Embedding, Dimension, "query");
         if (query.TopK <= 0) return Task.FromResult<IReadOnlyList<SightingHit>>([]);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var filter = new SqlFilter(query);
-        IReadOnlyList<SightingHit> hits;
-        if (filter.IsEmpty) hits = GraphSearch(query, filter, query.TopK);
-        else
+        var sql = new SqlFilter(query);
+        ulong[] keys;
+        var exact = false;
+        _graphLock.EnterReadLock();
+        try
         {
-            var matching = _store.Count(filter);
-            if (matching == 0) hits = [];
-            else if (matching <= _options.ExactScanThreshold) hits = ExactSearch(query, filter);
-            else hits = FilteredGraphSearch(query, filter);
+            if (_graph.Size() == 0) return Task.FromResult<IReadOnlyList<SightingHit>>([]);
+            if (_filters.Compile(query) is not { } filter)
+                _graph.Search(query.Embedding, Math.Max(query.TopK, _options.RerankCandidates), out keys, out _);
+            else
+            {
+                var matching = filter.CountMatching();
+                if (matching == 0) return Task.FromResult<IReadOnlyList<SightingHit>>([]);
+                exact = matching <= _options.ExactScanThreshold;
+                keys = exact ? [] : FilteredGraphSearch(query, filter, matching);
+            }
         }
-        return Task.FromResult(hits);
+        finally { _graphLock.ExitReadLock(); }
+        if (exact) return Task.FromResult<IReadOnlyList<SightingHit>>(ExactSearch(query, sql));
+        // Exact re-rank: the graph's candidates scored with the stored f32 embeddings (this also undoes the
+        // quantised graph's order), filtered once more by SQL against rows changed meanwhile.
+        return Task.FromResult<IReadOnlyList<SightingHit>>(Rank(query, _store.GetByKeys(keys.Select(k => (long)k).ToList(), sql).Select(r => r.Sighting)));
     }
 
     /// <summary>The vector the graph holds for a sighting (as stored, e.g. half precision), or null when it holds none.</summary>
@@ -142,7 +156,11 @@ public sealed class UsearchSightingIndex : ISightingIndex
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _store.Reassign(fromIdentityId, toIdentityId, name);
+            var moved = _store.Reassign(fromIdentityId, toIdentityId, name);
+            _graphLock.EnterWriteLock();
+            try { _filters.Reassign(fromIdentityId, toIdentityId); }
+            finally { _graphLock.ExitWriteLock(); }
+            return moved;
         }
         finally { _writeGate.Release(); }
     }
@@ -204,7 +222,11 @@ public sealed class UsearchSightingIndex : ISightingIndex
             _graphLock.EnterWriteLock();
             try
             {
-                foreach (var key in keys) _graph.Remove((ulong)key);
+                foreach (var key in keys)
+                {
+                    _graph.Remove((ulong)key);
+                    _filters.Remove(key);
+                }
                 _appliedSeq = _store.LastSeq;
             }
             finally { _graphLock.ExitWriteLock(); }
@@ -214,43 +236,21 @@ public sealed class UsearchSightingIndex : ISightingIndex
         finally { _writeGate.Release(); }
     }
 
-    /// <summary>Graph candidates → their rows → exact cosine from the stored f32 embedding → min similarity → top k.</summary>
-    private List<SightingHit> GraphSearch(SightingQuery query, SqlFilter filter, int fetch)
-    {
-        ulong[] keys;
-        _graphLock.EnterReadLock();
-        try
-        {
-            if (_graph.Size() == 0) return [];
-            _graph.Search(query.Embedding, fetch, out keys, out _);
-        }
-        finally { _graphLock.ExitReadLock(); }
-        return Rank(query, _store.GetByKeys(keys.Select(k => (long)k).ToList(), filter).Select(r => r.Sighting));
-    }
-
     /// <summary>
-    /// Many rows pass the filter, but not all: their keys are the allow-list of USearch's filtered search, which skips
-    /// the others during the graph walk (rather than fetching k × factor neighbours and hoping enough pass); the hits
-    /// are then ranked by exact cosine. At least <see cref="FilteredFetchFloor"/> are fetched: the walk is as wide as
-    /// the number asked, and a filtered walk needs that width (recall@10 on 100k clustered faces with a 10 % filter:
-    /// 0.967 asking 2k, 0.993 asking 256); the exact re-rank then also undoes the half-precision graph order.
+    /// Many rows pass the filter, but not all: USearch's filtered search asks the in-memory filter map about each
+    /// candidate during the graph walk and skips the others (rather than fetching k × factor neighbours and hoping
+    /// enough pass). At least <see cref="FilteredFetchFloor"/> are fetched: the walk is as wide as the number asked,
+    /// and a filtered walk needs that width (recall@10 on 100k clustered faces with a 10 % filter: 0.967 asking 2k,
+    /// 0.993 asking 256); the exact re-rank then also undoes the half-precision graph order.
+    /// Caller holds the graph read lock.
     /// </summary>
-    private const int FilteredFetchFloor = 256;
-
-    private List<SightingHit> FilteredGraphSearch(SightingQuery query, SqlFilter filter)
+    private ulong[] FilteredGraphSearch(SightingQuery query, SightingFilterMap.Compiled filter, long matching)
     {
-        var allowed = _store.Keys(filter);
-        ulong[] keys;
-        _graphLock.EnterReadLock();
-        try
-        {
-            if (_graph.Size() == 0) return [];
-            var fetch = Math.Max(2L * query.TopK, FilteredFetchFloor);
-            keys = UsearchNative.FilteredSearch(_graph, query.Embedding, (int)Math.Min(fetch, allowed.Count), allowed);
-        }
-        finally { _graphLock.ExitReadLock(); }
-        return Rank(query, _store.GetByKeys(keys.Select(k => (long)k).ToList(), filter).Select(r => r.Sighting));
+        var fetch = Math.Max(Math.Max(2L * query.TopK, FilteredFetchFloor), _options.RerankCandidates);
+        return UsearchNative.FilteredSearch(_graph, query.Embedding, (int)Math.Min(fetch, matching), filter);
     }
+
+    private const int FilteredFetchFloor = 256;
 
     private List<SightingHit> ExactSearch(SightingQuery query, SqlFilter filter)
     {
@@ -301,6 +301,31 @@ public sealed class UsearchSightingIndex : ISightingIndex
         size <= 100_000 ? configured : (int)Math.Ceiling(configured * (1 + Math.Log2(size / 100_000.0)));
 
     private int _searchExpansion;
+
+    /// <summary>Sets the search expansion of the current graph (benchmark sweeps over one build); later growth re-tunes it.</summary>
+    internal void SetSearchExpansion(int expansion)
+    {
+        _graphLock.EnterWriteLock();
+        try
+        {
+            UsearchNative.SetExpansion(_graph, _options.ExpansionAdd, expansion);
+            _searchExpansion = expansion;
+        }
+        finally { _graphLock.ExitWriteLock(); }
+    }
+
+    internal int SearchExpansion => _searchExpansion;
+
+    /// <summary>Bytes the graph holds in memory (vectors + links), as USearch counts them.</summary>
+    internal long GraphMemoryBytes
+    {
+        get
+        {
+            _graphLock.EnterReadLock();
+            try { return UsearchNative.MemoryUsage(_graph); }
+            finally { _graphLock.ExitReadLock(); }
+        }
+    }
 
     /// <summary>Caller holds the write lock (or is opening the index): no search runs while the setting changes.</summary>
     private void TuneSearchExpansion()
@@ -377,7 +402,12 @@ public sealed class UsearchSightingIndex : ISightingIndex
 
     private USearchIndex NewGraph() => new(
         MetricKind.Cos,
-        _options.Quantization == VectorQuantization.Float16 ? ScalarKind.Float16 : ScalarKind.Float32,
+        _options.Quantization switch
+        {
+            VectorQuantization.Float16 => ScalarKind.Float16,
+            VectorQuantization.Int8 => ScalarKind.Int8,
+            _ => ScalarKind.Float32,
+        },
         (ulong)_options.Dimension,
         (ulong)_options.Connectivity,
         (ulong)_options.ExpansionAdd,

@@ -14,6 +14,13 @@ public sealed class MediaOptions
     /// <summary>Frames taller than this are downscaled for analysis (aspect kept); 0 keeps the height.</summary>
     public int MaxHeight { get; set; }
 
+    /// <summary>
+    /// Decode keyframes only (ffmpeg -skip_frame nokey) and keep at most <see cref="AnalysisFps"/> of them per second.
+    /// Far cheaper, and right when the camera's keyframe interval is at most 1 / AnalysisFps (e.g. a 1 s GOP at
+    /// 1 analysis fps); with longer GOPs fewer frames than AnalysisFps arrive.
+    /// </summary>
+    public bool KeyframesOnly { get; set; }
+
     public RtspTransport RtspTransport { get; set; } = RtspTransport.Tcp;
 
     /// <summary>Decoded frames waiting for the consumer; beyond this the oldest are dropped (live) or decoding waits (finite).</summary>

@@ -95,6 +95,32 @@ public sealed class UsearchSightingIndexTests : SightingIndexContract
     }
 
     [Fact]
+    public async Task Search_FiltersAfterReopenReplaceAndDelete_FollowTheDatabase()
+    {
+        // The graph walk's filter is an in-memory copy of camera/time/identity per key: it must be loaded at open and
+        // follow every replace, delete and identity move, or filtered searches would return the wrong rows.
+        var q = Vec();
+        var rows = Enumerable.Range(0, 60).Select(i => S($"r{i}", Near(q, .5f + i / 200f), $"cam{i % 3}", startMin: i, endMin: i + 1, identity: $"p{i % 4}")).ToList();
+        await Index.UpsertAsync(rows);
+        var reopened = await ReopenAsync(checkpointOnClose: false);
+        await reopened.UpsertAsync([S("r59", Near(q, .99f), "cam9", startMin: 500, endMin: 501, identity: "p9")]); // moved everywhere
+        await reopened.DeleteByIdentityAsync("p1");
+        await reopened.ReassignIdentityAsync("p2", "p7", "Seven");
+
+        var cam0 = await reopened.SearchAsync(new SightingQuery(q, TopK: 100, Cameras: ["cam0"]));
+        Assert.Equal(rows.Where(r => r.CameraId == "cam0" && r.IdentityId != "p1").Select(r => r.Id).Order(), cam0.Select(h => h.Sighting.Id).Order());
+        Assert.Equal(["r59"], (await reopened.SearchAsync(new SightingQuery(q, TopK: 100, Cameras: ["cam9"]))).Select(h => h.Sighting.Id));
+        var window = await reopened.SearchAsync(new SightingQuery(q, TopK: 100, From: T0.AddMinutes(10), To: T0.AddMinutes(20)));
+        Assert.Equal(rows.Where(r => r.Start <= T0.AddMinutes(20) && r.End >= T0.AddMinutes(10) && r.IdentityId != "p1").Select(r => r.Id).Order(),
+            window.Select(h => h.Sighting.Id).Order());
+        var seven = await reopened.SearchAsync(new SightingQuery(q, TopK: 100, IdentityId: "p7"));
+        Assert.Equal(rows.Where(r => r.IdentityId == "p2").Select(r => r.Id).Order(), seven.Select(h => h.Sighting.Id).Order());
+        Assert.Empty(await reopened.SearchAsync(new SightingQuery(q, TopK: 100, IdentityId: "p2")));
+        Assert.Empty(await reopened.SearchAsync(new SightingQuery(q, TopK: 100, IdentityId: "p1")));
+        Assert.Empty(await reopened.SearchAsync(new SightingQuery(q, TopK: 100, Cameras: ["nowhere"])));
+    }
+
+    [Fact]
     public async Task Open_DatabaseFromBeforeKeyframes_AddsTheColumnsAndKeepsItsRows()
     {
         await Index.DisposeAsync();

@@ -42,6 +42,20 @@ public sealed class FileSourceTests(MediaClips clips) : IClassFixture<MediaClips
         Assert.Equal(HealthState.Ended, source.Health.State);
     }
 
+    [Theory]
+    [InlineData(2.0, new[] { 0.0, 1, 2, 3 })] // keyframes (1 s apart) are rarer than the analysis fps: every one, no duplicate
+    [InlineData(0.5, new[] { 0.0, 2 })] // rarer analysis fps: at most one keyframe per 2 s
+    public async Task FileSource_KeyframesOnly_DeliversOnlyKeyframesAtMostTheAnalysisFps(double fps, double[] expectedSeconds)
+    {
+        var options = Fast(fps: fps);
+        options.KeyframesOnly = true;
+        await using var source = new FfmpegFrameSource(clips.Mp4, options); // 4 s at 25 fps, a keyframe every 25 frames
+        var frames = await ReadAllAsync(source, Timeout);
+
+        Assert.Equal(expectedSeconds, frames.Select(f => Math.Round(f.Pts.TotalSeconds, 2)));
+        Assert.Equal(HealthState.Ended, source.Health.State);
+    }
+
     [Fact]
     public async Task FileSource_Downscaled_KeepsScaleBackToFullResolution()
     {

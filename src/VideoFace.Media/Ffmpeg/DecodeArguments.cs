@@ -15,6 +15,7 @@ internal static class DecodeArguments
     {
         var args = new List<string> { "-hide_banner", "-nostats", "-nostdin", "-loglevel", "info" };
         if (useCuda) args.AddRange(["-hwaccel", "cuda"]);
+        if (options.KeyframesOnly) args.AddRange(["-skip_frame", "nokey"]); // the decoder drops every other frame unread
         // only the protocols this kind of input needs: an HLS playlist cannot pull in file: or udp: segments
         args.AddRange(["-protocol_whitelist", ProtocolWhitelist(location.Kind)]);
         var timeoutMicros = ((long)options.NetworkTimeout.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
@@ -55,11 +56,17 @@ internal static class DecodeArguments
         _ => "rtmp,rtmps,srt,tcp,udp,tls",
     };
 
-    /// <summary>fps first, so frames that sampling drops are never scaled or converted to BGR.</summary>
+    /// <summary>
+    /// Sampling first, so frames it drops are never scaled or converted to BGR. Keyframe-only decoding samples with
+    /// select (at most AnalysisFps frames per second, never a duplicate) since fps would repeat sparse keyframes.
+    /// </summary>
     public static string FilterChain(MediaOptions options)
     {
         var filters = new List<string>();
-        if (options.AnalysisFps > 0)
+        if (options.AnalysisFps > 0 && options.KeyframesOnly)
+            filters.Add(string.Create(CultureInfo.InvariantCulture,
+                $"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{1 / options.AnalysisFps:0.######})'"));
+        else if (options.AnalysisFps > 0)
             filters.Add(string.Create(CultureInfo.InvariantCulture, $"fps={options.AnalysisFps:0.###}"));
         if (options.MaxWidth > 0 || options.MaxHeight > 0)
         {

@@ -55,7 +55,7 @@ internal sealed partial class DecodeSession(
         await using (process.ConfigureAwait(false))
         {
             logger.FfmpegStarted(location.Redacted, process.Id,
-                FfmpegProcess.Display(arguments.Select(a => a.Replace(location.Value, location.Redacted, StringComparison.Ordinal))));
+                FfmpegProcess.Display(arguments.Select(a => Security.Secrets.RedactText(a.Replace(location.Value, location.Redacted, StringComparison.Ordinal)))));
             callbacks.ProcessStarted(process.Id);
             var metas = Channel.CreateUnbounded<FrameMeta>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             using var watchdogStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -106,12 +106,45 @@ internal sealed partial class DecodeSession(
         return new(frames, frames > 0 ? HealthReason.EndOfStream : HealthReason.ProcessError, last, exitCode);
     }
 
+    /// <summary>
+    /// Reads frames on a dedicated thread: synchronous pipe reads straight into pooled buffers, no thread-pool hops
+    /// or async state machines per read. Cancellation kills ffmpeg, which ends the blocked read.
+    /// </summary>
     private async Task ReadFramesAsync(FfmpegProcess process, ChannelReader<FrameMeta> metas, CancellationToken ct)
     {
-        var stdout = process.StandardOutput;
-        while (await metas.WaitToReadAsync(ct).ConfigureAwait(false))
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = new Thread(() =>
         {
-            if (!metas.TryRead(out var meta)) continue;
+            try
+            {
+                ReadFrames(process.StandardOutput, metas, ct);
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "ffmpeg stdout " + process.Id,
+        };
+        reader.Start();
+        await using (ct.Register(process.Kill).ConfigureAwait(false))
+            await done.Task.ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private void ReadFrames(Stream stdout, ChannelReader<FrameMeta> metas, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (!metas.TryRead(out var meta))
+            {
+                var more = metas.WaitToReadAsync(ct);
+                if (!(more.IsCompletedSuccessfully ? more.Result : more.AsTask().GetAwaiter().GetResult())) return;
+                continue;
+            }
             var stream = callbacks.CurrentStream();
             var frame = pool.Rent(meta.Width, meta.Height, meta.Pts ?? TimeSpan.Zero, default,
                 stream is null || meta.Width == 0 ? 1 : (double)stream.Width / meta.Width,
@@ -119,11 +152,11 @@ internal sealed partial class DecodeSession(
                 callbacks.NextSequence());
             try
             {
-                await stdout.ReadExactlyAsync(frame.Buffer.AsMemory(0, frame.Length), ct).ConfigureAwait(false);
+                stdout.ReadExactly(frame.Buffer.AsSpan(0, frame.Length));
             }
             catch (EndOfStreamException)
             {
-                frame.Dispose(); // ffmpeg announced a frame but died before writing all of it
+                frame.Dispose(); // ffmpeg announced a frame but died (or was killed) before writing all of it
                 return;
             }
             catch
@@ -135,7 +168,8 @@ internal sealed partial class DecodeSession(
             var stamped = Stamp(frame, meta);
             if (Interlocked.Increment(ref _frames) == 1) callbacks.FirstFrame();
             Volatile.Write(ref _waitingSince, 0);
-            await queue.WriteAsync(stamped, ct).ConfigureAwait(false);
+            var written = queue.WriteAsync(stamped, ct); // waits only when the queue is full and back-pressure waits
+            if (!written.IsCompletedSuccessfully) written.AsTask().GetAwaiter().GetResult();
             Volatile.Write(ref _waitingSince, time.GetTimestamp());
         }
     }
@@ -169,7 +203,7 @@ internal sealed partial class DecodeSession(
                     continue;
                 }
                 if (FfmpegOutputParser.IsShowInfo(line)) continue;
-                logger.FfmpegOutput(location.Redacted, line);
+                logger.FfmpegOutput(location.Redacted, Security.Secrets.RedactText(line.Replace(location.Value, location.Redacted, StringComparison.Ordinal)));
                 if (FfmpegOutputParser.IsOutputHeader(line)) seenOutput = true;
                 else if (!seenOutput && !seenStream && FfmpegOutputParser.TryParseInputStream(line, out var info))
                 {
@@ -207,7 +241,7 @@ internal sealed partial class DecodeSession(
     private string Clean(string line)
     {
         var text = ContextPrefix().Replace(line.Trim(), "$1: ");
-        return text.Replace(location.Value, location.Redacted, StringComparison.Ordinal);
+        return Security.Secrets.RedactText(text.Replace(location.Value, location.Redacted, StringComparison.Ordinal));
     }
 
     private async Task WatchAsync(FfmpegProcess process, CancellationToken ct)
