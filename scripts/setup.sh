@@ -41,6 +41,12 @@ if [[ ! -d tools/playwright/node_modules/playwright-core ]]; then
   (cd tools/playwright && npm ci --no-audit --no-fund --silent >/dev/null)
 fi
 
+# Redocly CLI lints the served OpenAPI document in the API tests
+if [[ ! -x tools/redocly/node_modules/.bin/redocly ]]; then
+  echo "setup: installing Redocly CLI from the npm registry"
+  (cd tools/redocly && npm install --no-audit --no-fund --silent >/dev/null)
+fi
+
 scripts/make-sample.sh
 
 echo "setup: building"

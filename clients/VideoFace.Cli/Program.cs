@@ -18,5 +18,6 @@ root.Subcommands.Add(ClusterCommands.Person());
 root.Subcommands.Add(ClusterCommands.Events());
 root.Subcommands.Add(SearchCommand.Create());
 root.Subcommands.Add(AlertsCommands.Create());
+root.Subcommands.Add(KeysCommands.Create());
 root.Subcommands.Add(DatasetCommands.Create());
 return await Cli.RunAsync(root, args);

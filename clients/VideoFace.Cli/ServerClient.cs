@@ -135,8 +135,10 @@ internal sealed class ServerClient : IDisposable
         try
         {
             using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.TryGetProperty("error", out var e)) message = e.GetString() ?? body;
-            else if (doc.RootElement.TryGetProperty("detail", out var d)) message = d.GetString() ?? body;
+            // a problem body (RFC 9457): its detail, else its title; older servers sent {"error": …}
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+                message = Text(root, "detail") ?? Text(root, "error") ?? Text(root, "title") ?? body;
         }
         catch (JsonException)
         {
@@ -145,6 +147,9 @@ internal sealed class ServerClient : IDisposable
             ? $"not found: {response.RequestMessage?.RequestUri}"
             : $"server: {(int)response.StatusCode} {message}");
     }
+
+    private static string? Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } t ? t : null;
 
     public void Dispose() => _http.Dispose();
 

@@ -34,7 +34,8 @@ public static class SiloHostingExtensions
     {
         var host = builder.AddValidatedOptions<VideoFaceHostOptions>(VideoFaceHostOptions.SectionName, o => o.Validate());
         builder.AddValidatedOptions<GalleryOptions>(GalleryOptions.SectionName, o => o.Validate());
-        if (host.Profile == HostingProfile.Embedded) Directory.CreateDirectory(host.DataDirectory);
+        // owner-only: state, index, blobs and the API key (0700 folder, 0600 files, umask 077 for what comes later)
+        if (host.Profile == HostingProfile.Embedded) PrivateFiles.Restrict(host.DataDirectory);
 
         var services = builder.Services;
         services.AddSingleton(Options.Create(new CameraGrainOptions { ReminderPeriod = host.CameraReminderPeriod }));

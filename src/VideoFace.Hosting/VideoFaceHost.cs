@@ -27,14 +27,17 @@ public static class VideoFaceHost
         var telemetry = builder.AddVideoFaceTelemetry(host);
         builder.Services.AddVideoFaceHealthChecks();
         builder.Services.AddVideoFaceApi();
-        var keys = host.AllowAnonymousApi ? [] : host.ApiKeys.Count > 0 || host.Profile == HostingProfile.Cluster
-            ? host.ApiKeys
-            : [ApiKeys.LocalKey(host.DataDirectory)];
-        builder.Services.AddSingleton(new ApiKeys(keys));
+        // admin keys: the configured ones, else (embedded) the data folder's api-key file; added viewer/admin keys live hashed beside it
+        IEnumerable<(string Id, string Key)> admin = host.AllowAnonymousApi ? [] : host.ApiKeys.Count > 0 || host.Profile == HostingProfile.Cluster
+            ? host.ApiKeys.Select((k, i) => ($"config-{i + 1}", k))
+            : [("local", ApiKeys.LocalKey(host.DataDirectory))];
+        var store = host.Profile == HostingProfile.Embedded && !host.AllowAnonymousApi ? Path.Combine(host.DataDirectory, ApiKeys.StoreFileName) : null;
+        builder.Services.AddSingleton(new ApiKeys(admin, store));
         builder.WebHost.UseUrls(host.HttpPort > 0 ? $"http://{host.HttpHost}:{host.HttpPort}" : "http://127.0.0.1:0");
         var app = builder.Build();
         if (host.HttpPort > 0)
         {
+            app.UseVideoFaceProblems();
             app.UseVideoFaceDashboard();
             app.MapVideoFaceHealth();
             app.MapVideoFaceMetrics(telemetry);

@@ -42,7 +42,10 @@ internal static class UpCommand
             await app.StartAsync(ct);
             var url = $"http://127.0.0.1:{pr.GetValue(httpPort)}";
             Console.WriteLine($"VideoFace is up: HTTP API {url} (OpenAPI {url}/openapi/v1.json), data in {data}");
-            Console.WriteLine(ServerClient.KeyOf(pr) is { } dashboardKey ? $"Dashboard: {url}/#key={Uri.EscapeDataString(dashboardKey)}" : $"Dashboard: {url}/");
+            // the key goes into the dashboard link only on a terminal: redirected output ends up in log files
+            Console.WriteLine(ServerClient.KeyOf(pr) is { } dashboardKey && !Console.IsOutputRedirected
+                ? $"Dashboard: {url}/#key={Uri.EscapeDataString(dashboardKey)}"
+                : $"Dashboard: {url}/ (the API key is in {Path.Combine(data, "api-key")})");
             Console.WriteLine("Try: ./videoface camera add cam1 <rtsp-url-or-video>, ./videoface person add NAME photo.jpg, ./videoface events --follow");
             if (pr.GetValue(sample)) await AddSampleAsync(url, ServerClient.KeyOf(pr), ct);
             try

@@ -1,63 +1,40 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace VideoFace.Hosting.Api;
 
+/// <summary>Endpoint metadata: the role an endpoint needs (endpoints without it need <see cref="ApiRole.Viewer"/>).</summary>
+public sealed record RequiredRole(ApiRole Role);
+
 /// <summary>
-/// The API keys this host accepts: configured keys (VideoFace:ApiKeys), and in the embedded profile a key generated
-/// on first start into DATA/api-key (readable by the owner only), which the CLI on the same machine reads itself.
+/// Requires a valid API key on /api/* (header X-Api-Key, "Authorization: Bearer KEY", or ?api_key= for EventSource) and the
+/// role the endpoint asks for: 401 without a valid key, 403 naming the missing role, both as problem bodies.
 /// </summary>
-public sealed class ApiKeys
-{
-    public const string FileName = "api-key";
-    public const string HeaderName = "X-Api-Key";
-
-    private readonly byte[][] _hashes;
-
-    public ApiKeys(IEnumerable<string> keys) => _hashes = keys.Where(k => k.Length > 0).Select(Hash).ToArray();
-
-    /// <summary>False when no key is configured: the API is then open (only allowed on loopback; see <see cref="VideoFaceHostOptions"/>).</summary>
-    public bool Enabled => _hashes.Length > 0;
-
-    /// <summary>Compares in constant time (hashes first, so key lengths do not leak either).</summary>
-    public bool IsValid(string? candidate)
-    {
-        if (string.IsNullOrEmpty(candidate)) return false;
-        var h = Hash(candidate);
-        bool ok = false;
-        foreach (var k in _hashes) ok |= CryptographicOperations.FixedTimeEquals(h, k);
-        return ok;
-    }
-
-    /// <summary>The embedded profile's local key: read from DATA/api-key, created there on first start.</summary>
-    public static string LocalKey(string dataDirectory)
-    {
-        var path = Path.Combine(dataDirectory, FileName);
-        if (File.Exists(path)) return File.ReadAllText(path).Trim();
-        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        Directory.CreateDirectory(dataDirectory);
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, key);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(tmp, path, overwrite: false);
-        return key;
-    }
-
-    private static byte[] Hash(string s) => SHA256.HashData(Encoding.UTF8.GetBytes(s));
-}
-
-/// <summary>Requires a valid API key on /api/* (header X-Api-Key, "Authorization: Bearer KEY", or ?api_key= for EventSource).</summary>
 public static class ApiKeyAuthentication
 {
+    /// <summary>Where the request's key match is kept for handlers (GET /api/me).</summary>
+    public const string MatchItem = "videoface.api-key";
+
+    /// <summary>Marks endpoints as admin-only (cameras, enrolment, rules, erase, merge, keys).</summary>
+    public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequiredRole(ApiRole.Admin));
+
+    /// <summary>The key match of this request (admin when the API runs without keys).</summary>
+    public static ApiKeyMatch? KeyOf(HttpContext http) => http.Items[MatchItem] as ApiKeyMatch;
+
     public static IApplicationBuilder UseVideoFaceApiKeys(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var keys = context.RequestServices.GetRequiredService<ApiKeys>();
-        var path = context.Request.Path;
-        if (!keys.Enabled || !path.StartsWithSegments("/api") || IsSignedBlobRequest(context))
+        if (!context.Request.Path.StartsWithSegments("/api") || IsSignedBlobRequest(context))
         {
+            await next(context);
+            return;
+        }
+        if (!keys.Enabled)
+        {
+            context.Items[MatchItem] = new ApiKeyMatch("anonymous", ApiRole.Admin);
             await next(context);
             return;
         }
@@ -65,20 +42,31 @@ public static class ApiKeyAuthentication
         var auth = context.Request.Headers.Authorization.FirstOrDefault();
         if (presented is null && auth is not null && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) presented = auth[7..].Trim();
         presented ??= context.Request.Query["api_key"].FirstOrDefault();
-        if (keys.IsValid(presented))
+        if (keys.Find(presented) is not { } match)
         {
-            await next(context);
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await WriteProblemAsync(context, StatusCodes.Status401Unauthorized, presented is null
+                ? $"an API key is required: send the {ApiKeys.HeaderName} header (the embedded server's key is in its data folder, file '{ApiKeys.FileName}')"
+                : "the API key is not valid");
             return;
         }
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        context.Response.Headers.WWWAuthenticate = "Bearer";
-        await context.Response.WriteAsJsonAsync(new
+        var needed = context.GetEndpoint()?.Metadata.GetMetadata<RequiredRole>()?.Role ?? ApiRole.Viewer;
+        if (match.Role < needed)
         {
-            error = presented is null
-                ? $"an API key is required: send the {ApiKeys.HeaderName} header (the embedded server's key is in its data folder, file '{ApiKeys.FileName}')"
-                : "the API key is not valid",
-        });
+            await WriteProblemAsync(context, StatusCodes.Status403Forbidden,
+                $"this needs the {needed.ToString().ToLowerInvariant()} role; the key '{match.Id}' has the {match.Role.ToString().ToLowerInvariant()} role");
+            return;
+        }
+        context.Items[MatchItem] = match;
+        await next(context);
     });
+
+    private static async Task WriteProblemAsync(HttpContext context, int status, string detail)
+    {
+        context.Response.StatusCode = status;
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = new ProblemDetails { Status = status, Detail = detail } });
+    }
 
     /// <summary>Blob reads carrying a signature are authorised by it instead of a key (so thumbnails work in &lt;img&gt;).</summary>
     private static bool IsSignedBlobRequest(HttpContext context) =>

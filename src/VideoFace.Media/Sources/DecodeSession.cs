@@ -55,7 +55,7 @@ internal sealed partial class DecodeSession(
         await using (process.ConfigureAwait(false))
         {
             logger.FfmpegStarted(location.Redacted, process.Id,
-                FfmpegProcess.Display(arguments.Select(a => a.Replace(location.Value, location.Redacted, StringComparison.Ordinal))));
+                FfmpegProcess.Display(arguments.Select(a => Security.Secrets.RedactText(a.Replace(location.Value, location.Redacted, StringComparison.Ordinal)))));
             callbacks.ProcessStarted(process.Id);
             var metas = Channel.CreateUnbounded<FrameMeta>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             using var watchdogStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -203,7 +203,7 @@ internal sealed partial class DecodeSession(
                     continue;
                 }
                 if (FfmpegOutputParser.IsShowInfo(line)) continue;
-                logger.FfmpegOutput(location.Redacted, line);
+                logger.FfmpegOutput(location.Redacted, Security.Secrets.RedactText(line.Replace(location.Value, location.Redacted, StringComparison.Ordinal)));
                 if (FfmpegOutputParser.IsOutputHeader(line)) seenOutput = true;
                 else if (!seenOutput && !seenStream && FfmpegOutputParser.TryParseInputStream(line, out var info))
                 {
@@ -241,7 +241,7 @@ internal sealed partial class DecodeSession(
     private string Clean(string line)
     {
         var text = ContextPrefix().Replace(line.Trim(), "$1: ");
-        return text.Replace(location.Value, location.Redacted, StringComparison.Ordinal);
+        return Security.Secrets.RedactText(text.Replace(location.Value, location.Redacted, StringComparison.Ordinal));
     }
 
     private async Task WatchAsync(FfmpegProcess process, CancellationToken ct)

@@ -39,17 +39,8 @@ public sealed record MediaLocation(string Value, MediaKind Kind)
     /// <summary>Live sources reconnect when their stream ends; files and plain HTTP downloads end.</summary>
     public bool IsLiveByDefault => Kind is MediaKind.Rtsp or MediaKind.Hls or MediaKind.OtherStream;
 
-    /// <summary>The location with any password masked, for logs and health messages.</summary>
-    public string Redacted
-    {
-        get
-        {
-            if (!IsNetwork || !Uri.TryCreate(Value, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.UserInfo))
-                return Value;
-            var user = uri.UserInfo.Split(':')[0];
-            return Value.Replace(uri.UserInfo + "@", user + ":***@", StringComparison.Ordinal);
-        }
-    }
+    /// <summary>The location with any password (user info or secret query parameter) masked, for logs and health messages.</summary>
+    public string Redacted => IsNetwork ? Security.Secrets.RedactUrl(Value) : Value;
 
     public override string ToString() => Redacted;
 }

@@ -38,6 +38,17 @@ async function checkKey() {
   }
 }
 
+/** Marks the page with the key's role; a viewer's page hides what only an admin may do (CSS: body[data-role=viewer] .admin-only). */
+async function showRole() {
+  try {
+    const me = await api('/api/me');
+    document.body.dataset.role = me.role;
+    $('#forget-key').title = `Signed in with a ${me.role} key (${me.key_id ?? 'no key'}); click to forget it`;
+  } catch {
+    delete document.body.dataset.role; // an older server without /api/me: show everything; the server still refuses what the key may not do
+  }
+}
+
 async function heartbeat() {
   const conn = $('#conn');
   try {
@@ -69,6 +80,7 @@ async function main() {
   setInterval(heartbeat, 10000);
   // an API without keys (loopback, AllowAnonymousApi) passes the check with no key at all
   if (!(await checkKey())) { askForKey(hasKey() ? 'The stored key is not valid for this server.' : ''); return; }
+  await showRole();
   // the live feed runs from the start, so the nav can count events that arrive while another page is open
   started.add('live');
   live.start();

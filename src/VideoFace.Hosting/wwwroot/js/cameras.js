@@ -60,8 +60,8 @@ async function refresh() {
       h('td', { class: 'small' }, ago(c.last_frame_at)),
       h('td', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary preview-open', 'data-camera': c.id, onclick: () => openPreview(c) }, 'Preview'),
-        h('button', { type: 'button', class: 'secondary', onclick: () => edit(c) }, 'Edit'),
-        h('button', { type: 'button', class: 'danger', onclick: () => remove(c) }, 'Remove')));
+        h('button', { type: 'button', class: 'secondary admin-only', onclick: () => edit(c) }, 'Edit'),
+        h('button', { type: 'button', class: 'danger admin-only', onclick: () => remove(c) }, 'Remove')));
   });
   $('#cam-table tbody').replaceChildren(...rows);
   $('#cam-table').hidden = rows.length === 0;

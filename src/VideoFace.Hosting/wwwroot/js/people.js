@@ -74,11 +74,11 @@ async function detail(id) {
   const p = d.person;
   const nameInput = h('input', { name: 'name', value: p.name ?? '', placeholder: 'name', required: true });
   const err = h('p', { class: 'error', role: 'alert' });
-  const renameForm = h('form', { class: 'inline', onsubmit: (ev) => rename(ev, p, nameInput.value, err) },
+  const renameForm = h('form', { class: 'inline admin-only', onsubmit: (ev) => rename(ev, p, nameInput.value, err) },
     nameInput, h('button', { type: 'submit' }, isUnknown(p) ? 'Promote to named person' : 'Rename'));
   box.replaceChildren(
     h('div', { class: 'row-head' }, h('h3', {}, label(p)),
-      h('button', { type: 'button', class: 'danger', onclick: () => erase(p, err) }, 'Delete (erase everywhere)')),
+      h('button', { type: 'button', class: 'danger admin-only', onclick: () => erase(p, err) }, 'Delete (erase everywhere)')),
     h('p', { class: 'muted small' }, `${p.sightings} sightings on ${p.cameras.length} camera${p.cameras.length === 1 ? '' : 's'}`,
       p.cameras.length ? ` (${p.cameras.join(', ')})` : '', ` · first ${fmtTime(p.first_seen)} · last ${fmtTime(p.last_seen)}`),
     renameForm,
@@ -103,7 +103,7 @@ async function detail(id) {
 function photosForm(p, err) {
   const files = h('input', { type: 'file', name: 'files', accept: 'image/*', multiple: true, required: true, id: 'person-photos' });
   const done = h('span', { class: 'ok small' });
-  return h('form', { class: 'inline', onsubmit: async (ev) => {
+  return h('form', { class: 'inline admin-only', onsubmit: async (ev) => {
     ev.preventDefault();
     showError(err, null);
     const form = new FormData();
@@ -127,7 +127,7 @@ function mergeForm(p, err) {
   const select = h('select', { name: 'into', id: 'merge-into', required: true },
     h('option', { value: '' }, 'Merge into…'),
     targets.map((t) => h('option', { value: t.id }, `${label(t)} (${t.sightings} sightings)`)));
-  return h('form', { class: 'inline', onsubmit: async (ev) => {
+  return h('form', { class: 'inline admin-only', onsubmit: async (ev) => {
     ev.preventDefault();
     const target = targets.find((t) => t.id === select.value);
     if (!target || !confirm(`Merge ${label(p)} into ${label(target)}? Its sightings become ${label(target)}'s and ${p.id} goes away.`)) return;

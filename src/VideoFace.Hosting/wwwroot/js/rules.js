@@ -39,8 +39,8 @@ export async function refresh() {
     h('td', { class: 'num' }, `${r.cooldown_seconds} s`),
     h('td', { class: 'url' }, r.webhook_url ?? '—'),
     h('td', { class: 'actions' },
-      h('button', { type: 'button', class: 'secondary', onclick: () => edit(r) }, 'Edit'),
-      h('button', { type: 'button', class: 'danger', onclick: () => remove(r) }, 'Delete')))));
+      h('button', { type: 'button', class: 'secondary admin-only', onclick: () => edit(r) }, 'Edit'),
+      h('button', { type: 'button', class: 'danger admin-only', onclick: () => remove(r) }, 'Delete')))));
   personField();
 }
 

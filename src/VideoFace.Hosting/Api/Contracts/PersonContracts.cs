@@ -1,0 +1,31 @@
+using VideoFace.Abstractions;
+
+namespace VideoFace.Hosting.Api.Contracts;
+
+/// <summary>A person or unknown identity: counts and where and when seen.</summary>
+public sealed record PersonResponse(string Id, string? Name, int Sightings, IReadOnlyList<string> Cameras, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, bool Visible)
+{
+    public static PersonResponse From(IdentitySummary s) => new(s.Id, s.Name, s.Sightings, s.Cameras, s.FirstSeen, s.LastSeen, s.Visible);
+}
+
+/// <summary>A person with their newest sightings.</summary>
+public sealed record PersonDetailResponse(PersonResponse Person, IReadOnlyList<HistoryEntryResponse> History);
+
+/// <summary>One track in which the identity was seen.</summary>
+public sealed record HistoryEntryResponse(string Camera, string TrackId, DateTimeOffset Start, DateTimeOffset? End, float Similarity, string? ThumbnailUrl, string? KeyframeUrl);
+
+/// <summary>What happened to one uploaded photo of an enrolment: ok, several_faces_used_largest, no_face or error.</summary>
+public sealed record EnrolPhotoResult(string File, string Status, string? Error = null);
+
+/// <summary>Answer of an enrolment (and of a rename): the person and, for an enrolment, each photo's outcome.</summary>
+public sealed record EnrolledResponse(string Id, string Name, int PhotosTotal, IReadOnlyList<EnrolPhotoResult>? Photos = null);
+
+/// <summary>Body of POST /api/persons/{id}/name.</summary>
+public sealed record NameRequest(string Name);
+
+/// <summary>Body of POST /api/persons/{id}/merge.</summary>
+public sealed record MergeRequest(string Into);
+
+/// <summary>Answer of a merge: the merged id and the identity it went into.</summary>
+public sealed record MergedResponse(
+    string Merged, string Id, string? Name, int Sightings, IReadOnlyList<string> Cameras, DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, bool Visible);

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using NSwag;
+using NSwag.CodeGeneration.CSharp;
+using VideoFace.Cluster.Tests.Support;
+
+namespace VideoFace.Api.Tests;
+
+/// <summary>
+/// The served OpenAPI document feeds a client generator: every operation typed, errors as problem details, the key
+/// scheme applied, tags per resource; NSwag generates a C# client from it, which is compiled here and used against the
+/// host for a camera, an enrolment, a search and an alert rule; Redocly CLI lints it without errors.
+/// </summary>
+[Collection(ApiHostCollection.Name)]
+public sealed class OpenApiClientTests(ApiHostFixture fx)
+{
+    private async Task<string> DocumentAsync()
+    {
+        using var http = fx.Client(null);
+        return await http.GetStringAsync("/openapi/v1.json");
+    }
+
+    [Fact]
+    public async Task Document_EveryOperationTypedWithProblemErrors_KeySchemeApplied_TaggedByResource()
+    {
+        using var doc = JsonDocument.Parse(await DocumentAsync());
+        var root = doc.RootElement;
+        var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+        Assert.Equal("apiKey", scheme.GetProperty("type").GetString());
+        Assert.Equal("X-Api-Key", scheme.GetProperty("name").GetString());
+        int operations = 0;
+        foreach (var path in root.GetProperty("paths").EnumerateObject())
+        foreach (var op in path.Value.EnumerateObject())
+        {
+            operations++;
+            var where = $"{op.Name.ToUpperInvariant()} {path.Name}";
+            Assert.True(op.Value.TryGetProperty("operationId", out _), where + " has no operationId");
+            Assert.True(op.Value.GetProperty("tags").GetArrayLength() > 0, where + " has no tag");
+            var responses = op.Value.GetProperty("responses");
+            var success = responses.EnumerateObject().Where(r => r.Name.StartsWith('2')).ToList();
+            Assert.True(success.Count > 0, where + " has no 2xx response");
+            foreach (var s in success.Where(s => s.Name != "204"))
+                Assert.True(s.Value.TryGetProperty("content", out var c) && c.EnumerateObject().Any(), $"{where} {s.Name} has no typed content");
+            if (!path.Name.StartsWith("/api/", StringComparison.Ordinal)) continue;
+            Assert.True(op.Value.GetProperty("security").GetArrayLength() > 0, where + " does not apply the key scheme");
+            foreach (var status in new[] { "401", "500" })
+                Assert.True(responses.TryGetProperty(status, out var e) && e.GetProperty("content").TryGetProperty("application/problem+json", out _),
+                    $"{where} does not declare {status} as problem details");
+        }
+        Assert.True(operations >= 25, $"{operations} operations");
+    }
+
+    [Fact]
+    public async Task Document_PassesRedoclyLint()
+    {
+        var redocly = Path.Combine(RepoPaths.Root, "tools", "redocly", "node_modules", ".bin", "redocly");
+        Assert.True(File.Exists(redocly), "Redocly CLI is installed by scripts/setup.sh under tools/redocly");
+        var file = Path.Combine(fx.Folder, "openapi.json");
+        await File.WriteAllTextAsync(file, await DocumentAsync());
+        var psi = new ProcessStartInfo(redocly) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "lint", file, "--format", "stylish" }) psi.ArgumentList.Add(a);
+        psi.Environment["REDOCLY_TELEMETRY"] = "off";
+        psi.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(p.ExitCode == 0, $"redocly lint found errors:\n{await stdout}\n{await stderr}");
+    }
+
+    [Fact]
+    public async Task GeneratedClient_AddsACameraEnrolsSearchesAndAddsARule()
+    {
+        var document = await OpenApiDocument.FromJsonAsync(await DocumentAsync());
+        var settings = new CSharpClientGeneratorSettings { ClassName = "VideoFaceClient", UseBaseUrl = true, InjectHttpClient = true, GenerateClientInterfaces = false };
+        settings.CSharpGeneratorSettings.Namespace = "Generated";
+        settings.CSharpGeneratorSettings.JsonLibrary = NJsonSchema.CodeGeneration.CSharp.CSharpJsonLibrary.SystemTextJson;
+        var code = new CSharpClientGenerator(document, settings).GenerateFile();
+        var assembly = Compile(code);
+        var clientType = assembly.GetType("Generated.VideoFaceClient", throwOnError: true)!;
+        using var http = fx.Client(fx.AdminKey);
+        dynamic client = Activator.CreateInstance(clientType, fx.BaseAddress.ToString(), http)!;
+
+        dynamic camera = New(assembly, "CameraRequest");
+        camera.Url = "rtsp://127.0.0.1:9/generated";
+        camera.Enabled = false;
+        camera.Name = "From the generated client";
+        dynamic cam = await client.PutCameraAsync("gen-cam", camera);
+        Assert.Equal("gen-cam", (string)cam.Id);
+        Assert.Equal("From the generated client", (string)cam.Name);
+
+        var fileType = assembly.GetType("Generated.FileParameter", throwOnError: true)!;
+        var photos = Directory.GetFiles(Path.Combine(TestData.Faces, "Colin_Powell")).Order(StringComparer.Ordinal).Take(2)
+            .Select(f => Activator.CreateInstance(fileType, File.OpenRead(f), Path.GetFileName(f))).ToArray();
+        var list = Array.CreateInstance(fileType, photos.Length);
+        for (int i = 0; i < photos.Length; i++) list.SetValue(photos[i], i);
+        dynamic enrolled = await client.EnrolPersonAsync("Colin Powell", (dynamic)list);
+        Assert.Equal("Colin Powell", (string)enrolled.Name);
+
+        dynamic query = New(assembly, "EmbeddingSearch");
+        query.Embedding = Enumerable.Repeat(0.1f, fx.Dimension).ToList();
+        dynamic hits = await client.SearchAsync(query);
+        Assert.NotNull(hits);
+
+        dynamic rule = New(assembly, "AlertRuleRequest");
+        rule.Id = "gen-rule";
+        rule.Person = "Colin Powell";
+        dynamic stored = await client.AddAlertRuleAsync(rule);
+        Assert.Equal("gen-rule", (string)stored.Id);
+        Assert.Equal((string)enrolled.Id, (string)stored.Person_id ?? (string)stored.PersonId);
+
+        // an error arrives as the generator's exception with the problem body's status
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => (Task)client.GetCameraAsync("no-such-camera"));
+        Assert.Equal(404, (int)((dynamic)ex).StatusCode);
+    }
+
+    private static object New(Assembly assembly, string type) => Activator.CreateInstance(assembly.GetType("Generated." + type, throwOnError: true)!)!;
+
+    private static Assembly Compile(string code)
+    {
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Select(p => MetadataReference.CreateFromFile(p));
+        var compilation = CSharpCompilation.Create("VideoFace.GeneratedClient", [CSharpSyntaxTree.ParseText(code)], references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable));
+        using var ms = new MemoryStream();
+        var result = compilation.Emit(ms);
+        Assert.True(result.Success, "the generated client does not compile:\n" +
+            string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20)));
+        return Assembly.Load(ms.ToArray());
+    }
+}
