@@ -107,9 +107,12 @@ public sealed class OpenApiClientTests(ApiHostFixture fx)
         dynamic enrolled = await client.EnrolPersonAsync("Colin Powell", (dynamic)list);
         Assert.Equal("Colin Powell", (string)enrolled.Name);
 
-        dynamic query = New(assembly, "EmbeddingSearch");
-        query.Embedding = Enumerable.Repeat(0.1f, fx.Dimension).ToList();
-        dynamic hits = await client.SearchAsync(query);
+        // the search operation takes JSON or multipart; NSwag generates the multipart form (photo and filter fields)
+        var search = clientType.GetMethods().Single(m => m.Name == "SearchAsync" && m.GetParameters().All(p => p.ParameterType != typeof(CancellationToken)));
+        var args = search.GetParameters().Select(p => p.ParameterType == fileType
+            ? Activator.CreateInstance(fileType, File.OpenRead(TestData.Face("Tony_Blair", 6)), "tony.jpg")
+            : null).ToArray();
+        dynamic hits = await (dynamic)search.Invoke(client, args)!;
         Assert.NotNull(hits);
 
         dynamic rule = New(assembly, "AlertRuleRequest");
