@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using VideoFace.Grains.Cameras;
 using VideoFace.Grains.Gallery;
+using VideoFace.Media.Security;
 
 namespace VideoFace.Hosting;
 
