@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using VideoFace.Grains.Cameras;
+using VideoFace.Media.Security;
 using VideoFace.Grains.Gallery;
 
 namespace VideoFace.Hosting;

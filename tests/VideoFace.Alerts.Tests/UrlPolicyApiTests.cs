@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using VideoFace.Abstractions;
 using VideoFace.Cluster.Tests.Support;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 using VideoFace.Hosting;
 using VideoFace.Media.Security;
@@ -208,6 +209,7 @@ public sealed class UrlPolicyApiTests(StrictHostFixture fx) : IClassFixture<Stri
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void DataFolder_IsOwnerOnly()
     {
         if (OperatingSystem.IsWindows()) return;
