@@ -172,7 +172,10 @@ internal static class RtspCapacityBenchmark
         if (!File.Exists(source)) throw new FileNotFoundException("the shared Hamilton clip is missing (scripts/setup.sh fetches it)", source);
         var path = Path.Combine(folder, "hamilton-720p25.mp4");
         return await TestVideos.RunAsync(
-            $"-hide_banner -loglevel error -y -stream_loop 5 -i \"{source}\" -t 60 -vf scale=1280:720,fps=25 -an -c:v libx264 -preset veryfast " +
-            $"-profile:v main -bf 0 -g 50 -b:v 3M -pix_fmt yuv420p -movflags +faststart \"{path}\"", path);
+        [
+            "-hide_banner", "-loglevel", "error", "-y", "-stream_loop", "5", "-i", source, "-t", "60", "-vf", "scale=1280:720,fps=25", "-an",
+            "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main", "-bf", "0", "-g", "50", "-b:v", "3M", "-pix_fmt", "yuv420p",
+            "-movflags", "+faststart", path,
+        ], path);
     }
 }

@@ -46,11 +46,14 @@ internal static class GlobalOptions
         return o;
     }
 
+    /// <summary>The data folder a command uses without --data: $VIDEOFACE_DATA, else ~/.local/share/videoface.</summary>
+    public static string DefaultDataDirectory() => Environment.GetEnvironmentVariable("VIDEOFACE_DATA")
+        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "videoface");
+
     /// <summary>The data folder, created if needed.</summary>
     public static string DataDirectory(ParseResult pr)
     {
-        var dir = pr.GetValue(Data) ?? Environment.GetEnvironmentVariable("VIDEOFACE_DATA")
-                  ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "videoface");
+        var dir = pr.GetValue(Data) ?? DefaultDataDirectory();
         Directory.CreateDirectory(dir);
         return dir;
     }

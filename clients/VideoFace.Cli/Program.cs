@@ -13,6 +13,7 @@ root.Subcommands.Add(EvalCommands.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ProbeCommand.Create());
 root.Subcommands.Add(UpCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(ClusterCommands.Camera());
 root.Subcommands.Add(ClusterCommands.Person());
 root.Subcommands.Add(ClusterCommands.Events());

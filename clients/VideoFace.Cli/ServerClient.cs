@@ -26,15 +26,19 @@ internal sealed class ServerClient : IDisposable
     private readonly HttpClient _http;
     private readonly string? _apiKey;
 
-    public ServerClient(string baseUrl, string? apiKey = null, TimeSpan? timeout = null)
+    public ServerClient(string baseUrl, string? apiKey = null, TimeSpan? timeout = null, string? keySource = null)
     {
         BaseUrl = baseUrl.TrimEnd('/');
         _apiKey = apiKey;
+        KeySource = keySource;
         _http = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = timeout ?? TimeSpan.FromMinutes(5) };
         if (apiKey is not null) _http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>Where the key came from and where else the CLI looked (for a 401 and `videoface status`).</summary>
+    public string? KeySource { get; }
 
     /// <summary>The server named by --server, else $VIDEOFACE_SERVER, else the default local one.</summary>
     public static string UrlOf(ParseResult pr) =>
@@ -44,14 +48,24 @@ internal sealed class ServerClient : IDisposable
     public static bool Explicit(ParseResult pr) =>
         pr.GetValue(Server) is not null || Environment.GetEnvironmentVariable("VIDEOFACE_SERVER") is not null;
 
-    public static ServerClient For(ParseResult pr) => new(UrlOf(pr), KeyOf(pr));
+    public static ServerClient For(ParseResult pr)
+    {
+        var (key, source) = FindKey(pr);
+        return new ServerClient(UrlOf(pr), key, keySource: source);
+    }
 
     /// <summary>--api-key, else $VIDEOFACE_API_KEY, else the key the embedded server keeps in the data folder.</summary>
-    public static string? KeyOf(ParseResult pr)
+    public static string? KeyOf(ParseResult pr) => FindKey(pr).Key;
+
+    /// <summary>The key and a sentence saying where it came from, or where the CLI looked when there is none.</summary>
+    public static (string? Key, string Source) FindKey(ParseResult pr)
     {
-        if ((pr.GetValue(ApiKey) ?? Environment.GetEnvironmentVariable("VIDEOFACE_API_KEY")) is { Length: > 0 } key) return key;
+        if (pr.GetValue(ApiKey) is { Length: > 0 } flag) return (flag, "--api-key");
+        if (Environment.GetEnvironmentVariable("VIDEOFACE_API_KEY") is { Length: > 0 } env) return (env, "$VIDEOFACE_API_KEY");
         var file = Path.Combine(GlobalOptions.DataDirectory(pr), "api-key");
-        return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+        return File.Exists(file)
+            ? (File.ReadAllText(file).Trim(), $"api-key file {file}")
+            : (null, $"no --api-key, no $VIDEOFACE_API_KEY, and no api-key file at {file}");
     }
 
     /// <summary>Whether a VideoFace server answers at the URL (short timeout).</summary>
@@ -127,7 +141,7 @@ internal sealed class ServerClient : IDisposable
         }
     }
 
-    private static async Task EnsureOk(HttpResponseMessage response, CancellationToken ct)
+    private async Task EnsureOk(HttpResponseMessage response, CancellationToken ct)
     {
         if (response.IsSuccessStatusCode) return;
         var body = await response.Content.ReadAsStringAsync(ct);
@@ -143,10 +157,18 @@ internal sealed class ServerClient : IDisposable
         catch (JsonException)
         {
         }
+        if (response.StatusCode == HttpStatusCode.Unauthorized) throw new UserException(Unauthorized(message));
         throw new UserException(response.StatusCode == HttpStatusCode.NotFound && message.Length == 0
             ? $"not found: {response.RequestMessage?.RequestUri}"
             : $"server: {(int)response.StatusCode} {message}");
     }
+
+    /// <summary>A 401 explained: where the CLI looked for the key and the ways to give it the right one.</summary>
+    private string Unauthorized(string serverMessage) =>
+        $"server {BaseUrl}: 401 {serverMessage}\n" +
+        $"  the CLI's key came from: {KeySource ?? "nowhere (none was given)"}\n" +
+        "  give it the server's key: --api-key KEY, or export VIDEOFACE_API_KEY=KEY, or — for a `videoface up` on this machine — " +
+        "point at its data folder: export VIDEOFACE_DATA=<the folder `up --data` used> (the key is its file 'api-key')";
 
     private static string? Text(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } t ? t : null;

@@ -10,6 +10,6 @@ public static class AlertInstruments
     public const string WebhookFailures = "videoface.webhooks.failed";
 
     private static readonly Meter Meter = new(MeterName);
-    internal static readonly Counter<long> WebhookDeliveredCounter = Meter.CreateCounter<long>(WebhookDeliveries, "deliveries");
-    internal static readonly Counter<long> WebhookFailedCounter = Meter.CreateCounter<long>(WebhookFailures, "deliveries");
+    internal static readonly Counter<long> WebhookDeliveredCounter = Meter.CreateCounter<long>(WebhookDeliveries, "{delivery}");
+    internal static readonly Counter<long> WebhookFailedCounter = Meter.CreateCounter<long>(WebhookFailures, "{delivery}");
 }

@@ -8,10 +8,10 @@ public static class GrainInstruments
     public const string MeterName = "VideoFace.Grains";
     public const string IdentityEvents = "videoface.identity.events";
     public const string Alerts = "videoface.alerts";
-    public const string AlertLatency = "videoface.alerts.latency_ms";
+    public const string AlertLatency = "videoface.alerts.latency";
 
     private static readonly Meter Meter = new(MeterName);
-    internal static readonly Counter<long> IdentityEventsCounter = Meter.CreateCounter<long>(IdentityEvents, "events", "Identity events published (tag kind)");
-    internal static readonly Counter<long> AlertsCounter = Meter.CreateCounter<long>(Alerts, "alerts", "Alerts raised (tag rule)");
+    internal static readonly Counter<long> IdentityEventsCounter = Meter.CreateCounter<long>(IdentityEvents, "{event}", "Identity events published (tag kind)");
+    internal static readonly Counter<long> AlertsCounter = Meter.CreateCounter<long>(Alerts, "{alert}", "Alerts raised (tag rule)");
     internal static readonly Histogram<double> AlertLatencyHistogram = Meter.CreateHistogram<double>(AlertLatency, "ms", "From the identity event's time to the alert being logged");
 }

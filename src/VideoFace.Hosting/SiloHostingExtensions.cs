@@ -2,8 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using VideoFace.Grains.Cameras;
-using VideoFace.Media.Security;
 using VideoFace.Grains.Gallery;
+using VideoFace.Media.Security;
 
 namespace VideoFace.Hosting;
 

@@ -33,7 +33,11 @@ public static class VideoFaceHost
             : [("local", ApiKeys.LocalKey(host.DataDirectory))];
         var store = host.Profile == HostingProfile.Embedded && !host.AllowAnonymousApi ? Path.Combine(host.DataDirectory, ApiKeys.StoreFileName) : null;
         builder.Services.AddSingleton(new ApiKeys(admin, store));
-        builder.WebHost.UseUrls(host.HttpPort > 0 ? $"http://{host.HttpHost}:{host.HttpPort}" : "http://127.0.0.1:0");
+        var certificate = HttpsCertificate.Load(host);
+        var scheme = certificate is null ? "http" : "https";
+        builder.WebHost.UseUrls(host.HttpPort > 0 ? $"{scheme}://{host.HttpHost}:{host.HttpPort}" : "http://127.0.0.1:0");
+        if (certificate is not null)
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
         var app = builder.Build();
         if (host.HttpPort > 0)
         {

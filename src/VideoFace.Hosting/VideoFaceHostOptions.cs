@@ -41,6 +41,18 @@ public sealed class VideoFaceHostOptions
     /// <summary>Azure Storage connection string of the cluster profile (Azurite: "UseDevelopmentStorage=true" or its full form).</summary>
     public string? AzureStorageConnectionString { get; set; }
 
+    /// <summary>
+    /// Certificate for HTTPS: a PKCS#12 file (.pfx/.p12), or a PEM certificate with its key in
+    /// <see cref="HttpsCertificateKeyPath"/>. When set, the HTTP API and dashboard are served over HTTPS only.
+    /// </summary>
+    public string? HttpsCertificatePath { get; set; }
+
+    /// <summary>PEM private key of <see cref="HttpsCertificatePath"/> (PEM certificates only).</summary>
+    public string? HttpsCertificateKeyPath { get; set; }
+
+    /// <summary>Password of the PKCS#12 file or the encrypted PEM key (environment variable VideoFace__HttpsCertificatePassword).</summary>
+    public string? HttpsCertificatePassword { get; set; }
+
     /// <summary>API keys accepted on /api (VideoFace:ApiKeys:0, …). Embedded: when empty, a key is generated into DATA/api-key.</summary>
     public List<string> ApiKeys { get; set; } = [];
 
@@ -83,6 +95,12 @@ public sealed class VideoFaceHostOptions
             e.Add($"{K(nameof(AllowAnonymousApi))} is only allowed when {K(nameof(HttpHost))} is loopback (was {HttpHost})");
         if (Profile == HostingProfile.Cluster && HttpPort > 0 && ApiKeys.Count == 0 && !AllowAnonymousApi)
             e.Add($"{K(nameof(ApiKeys))}: the Cluster profile needs at least one API key for its HTTP API");
+        if (!string.IsNullOrWhiteSpace(HttpsCertificatePath) && !File.Exists(HttpsCertificatePath))
+            e.Add($"{K(nameof(HttpsCertificatePath))}: no file at {HttpsCertificatePath}");
+        if (!string.IsNullOrWhiteSpace(HttpsCertificateKeyPath) && !File.Exists(HttpsCertificateKeyPath))
+            e.Add($"{K(nameof(HttpsCertificateKeyPath))}: no file at {HttpsCertificateKeyPath}");
+        if (!string.IsNullOrWhiteSpace(HttpsCertificateKeyPath) && string.IsNullOrWhiteSpace(HttpsCertificatePath))
+            e.Add($"{K(nameof(HttpsCertificateKeyPath))} needs {K(nameof(HttpsCertificatePath))}");
         if (CameraWatchdogInterval < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraWatchdogInterval))} must be at least 1 s");
         if (CameraReminderPeriod < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraReminderPeriod))} must be at least 1 s");
         if (SightingRetention < TimeSpan.Zero) e.Add($"{K(nameof(SightingRetention))} must be zero (keep everything) or positive (was {SightingRetention})");

@@ -126,6 +126,16 @@ internal sealed class SightingFilterMap
             return count;
         }
 
+        /// <summary>The keys of the rows passing the filter (for an exact scan of a small selection).</summary>
+        public List<long> MatchingKeys()
+        {
+            var keys = new List<long>();
+            if (none) return keys;
+            foreach (var (key, slot) in map._slotOf)
+                if (Passes(slot)) keys.Add(key);
+            return keys;
+        }
+
         private bool Passes(int slot)
         {
             var cam = map._camera[slot];

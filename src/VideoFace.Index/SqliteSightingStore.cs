@@ -254,15 +254,19 @@ internal sealed class SqliteSightingStore : IDisposable
         return rows;
     }
 
-    /// <summary>Streams (key, embedding) of rows passing the filter, for exact scans.</summary>
-    public IEnumerable<(long Key, float[] Embedding)> ScanEmbeddings(SqlFilter filter)
+    /// <summary>Streams (key, embedding) of the rows with the given keys (looked up by primary key; missing keys skipped).</summary>
+    public IEnumerable<(long Key, float[] Embedding)> EmbeddingsByKeys(IReadOnlyList<long> keys)
     {
         using var c = OpenReader();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT key, embedding FROM sightings" + (filter.IsEmpty ? "" : " WHERE " + filter.Where);
-        filter.Bind(cmd);
-        using var r = cmd.ExecuteReader();
-        while (r.Read()) yield return (r.GetInt64(0), EmbeddingOf(r, 1));
+        for (var start = 0; start < keys.Count; start += 2_000)
+        {
+            // integers produced by SQLite itself: safe to inline
+            var chunk = string.Join(',', keys.Skip(start).Take(2_000).Select(k => k.ToString(CultureInfo.InvariantCulture)));
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"SELECT key, embedding FROM sightings WHERE key IN ({chunk})";
+            using var r = cmd.ExecuteReader();
+            while (r.Read()) yield return (r.GetInt64(0), EmbeddingOf(r, 1));
+        }
     }
 
     /// <summary>Changes after a sequence number, in order: upserted rows (key, embedding) and deleted keys (embedding null).</summary>

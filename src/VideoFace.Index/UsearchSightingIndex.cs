@@ -101,6 +101,7 @@ public sealed class UsearchSightingIndex : ISightingIndex
         var sql = new SqlFilter(query);
         ulong[] keys;
         var exact = false;
+        List<long> selected = [];
         _graphLock.EnterReadLock();
         try
         {
@@ -112,11 +113,12 @@ public sealed class UsearchSightingIndex : ISightingIndex
                 var matching = filter.CountMatching();
                 if (matching == 0) return Task.FromResult<IReadOnlyList<SightingHit>>([]);
                 exact = matching <= _options.ExactScanThreshold;
+                if (exact) selected = filter.MatchingKeys();
                 keys = exact ? [] : FilteredGraphSearch(query, filter, matching);
             }
         }
         finally { _graphLock.ExitReadLock(); }
-        if (exact) return Task.FromResult<IReadOnlyList<SightingHit>>(ExactSearch(query, sql));
+        if (exact) return Task.FromResult<IReadOnlyList<SightingHit>>(ExactSearch(query, selected, sql));
         // Exact re-rank: the graph's candidates scored with the stored f32 embeddings (this also undoes the
         // quantised graph's order), filtered once more by SQL against rows changed meanwhile.
         return Task.FromResult<IReadOnlyList<SightingHit>>(Rank(query, _store.GetByKeys(keys.Select(k => (long)k).ToList(), sql).Select(r => r.Sighting)));
@@ -252,10 +254,14 @@ public sealed class UsearchSightingIndex : ISightingIndex
 
     private const int FilteredFetchFloor = 256;
 
-    private List<SightingHit> ExactSearch(SightingQuery query, SqlFilter filter)
+    /// <summary>
+    /// Few rows pass the filter: score each of them exactly. The rows are the keys the in-memory map selected, read by
+    /// primary key (no filter evaluated in SQL, so a time range does not scan half the table through one index).
+    /// </summary>
+    private List<SightingHit> ExactSearch(SightingQuery query, List<long> selected, SqlFilter filter)
     {
         var best = new PriorityQueue<long, float>(query.TopK + 1); // min-heap on similarity: the root is the worst kept
-        foreach (var (key, embedding) in _store.ScanEmbeddings(filter))
+        foreach (var (key, embedding) in _store.EmbeddingsByKeys(selected))
         {
             var sim = VectorMath.Cosine(query.Embedding, embedding);
             if (query.MinSimilarity is { } min && sim < min) continue;

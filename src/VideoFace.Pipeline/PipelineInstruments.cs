@@ -10,8 +10,8 @@ public static class PipelineInstruments
     public const string FacesEmbedded = "videoface.inference.faces_embedded";
     public const string FramesAnalyzed = "videoface.frames.analyzed";
     public const string QueueWait = "videoface.inference.queue_wait_ms";
-    public const string DetectLatency = "videoface.inference.detect_ms";
-    public const string EmbedLatency = "videoface.inference.embed_ms";
+    public const string DetectLatency = "videoface.inference.detect.duration";
+    public const string EmbedLatency = "videoface.inference.embed.duration";
     public const string BatchFill = "videoface.inference.batch_fill";
     public const string FacesDetected = "videoface.faces.detected";
 
@@ -22,6 +22,6 @@ public static class PipelineInstruments
     internal static readonly Histogram<double> DetectLatencyHistogram = Meter.CreateHistogram<double>(DetectLatency, "ms", "Detector + landmarks time per frame");
     internal static readonly Histogram<double> EmbedLatencyHistogram = Meter.CreateHistogram<double>(EmbedLatency, "ms", "Embedder time per batch");
     internal static readonly Histogram<double> BatchFillHistogram = Meter.CreateHistogram<double>(BatchFill, null, "Faces per embedder call over the maximum batch (0-1)");
-    internal static readonly Counter<long> FacesDetectedCounter = Meter.CreateCounter<long>(FacesDetected, "faces");
+    internal static readonly Counter<long> FacesDetectedCounter = Meter.CreateCounter<long>(FacesDetected, "{face}");
     internal static readonly Histogram<double> QueueWaitHistogram = Meter.CreateHistogram<double>(QueueWait, "ms", "Time a request waited for the device");
 }

@@ -38,7 +38,7 @@ public sealed class StrictHostFixture : IAsyncLifetime
         Host = VideoFaceHost.Build([], new Dictionary<string, string?>
         {
             ["VideoFace:DataDirectory"] = Path.Combine(Folder, "data"),
-            ["VideoFace:Devices"] = "",
+            ["VideoFace:Devices"] = "cpu", // camera grains live only on silos with a device
             ["VideoFace:SiloPort"] = ports[0].ToString(inv),
             ["VideoFace:GatewayPort"] = ports[1].ToString(inv),
             ["VideoFace:HttpPort"] = ports[2].ToString(inv),
@@ -212,7 +212,6 @@ public sealed class UrlPolicyApiTests(StrictHostFixture fx) : IClassFixture<Stri
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void DataFolder_IsOwnerOnly()
     {
-        if (OperatingSystem.IsWindows()) return;
         var data = Path.Combine(fx.Folder, "data");
         Assert.Equal(PrivateFiles.FolderMode, File.GetUnixFileMode(data));
         var files = Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).ToList();

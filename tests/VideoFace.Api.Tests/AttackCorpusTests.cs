@@ -13,7 +13,7 @@ namespace VideoFace.Api.Tests;
 [Collection(ApiHostCollection.Name)]
 public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper output)
 {
-    private sealed record Case(string Name, int[] Statuses, string? Message, Func<Task<HttpResponseMessage>> Send);
+    private sealed record Case(string Name, int[] Statuses, string? Message, Func<Task<HttpResponseMessage>> Send, bool ServerLevel = false);
 
     [Fact]
     public async Task AttackCorpus_EveryCase_IsRefusedWithAProblemBody_AndTheHostServesWithDataIntact()
@@ -34,7 +34,7 @@ public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper outpu
                 if (status >= 500) serverErrors++;
                 if (status is >= 400 and < 500) refused++;
                 Assert.True(c.Statuses.Contains(status), $"status {status}, expected {string.Join(" or ", c.Statuses)}: {await r.Content.ReadAsStringAsync()}");
-                var problem = await ApiHostFixture.ReadProblemAsync(r);
+                var problem = c.ServerLevel ? default : await ApiHostFixture.ReadProblemAsync(r);
                 if (c.Message is not null) Assert.Contains(c.Message, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
                 using var health = await anonymous.GetAsync("/health");
                 Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
@@ -140,7 +140,7 @@ public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper outpu
         Add("camera: malformed JSON", 400, "not valid JSON", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": "));
         Add("camera: JSON null", 400, null, () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "null"));
         Add("camera: text/plain body", 415, null, () => Send(admin, HttpMethod.Put, "/api/cameras/c-new", "url=rtsp://127.0.0.1:9/s", "text/plain"));
-        Add("camera: overwrite the seed camera with a bad url", 400, "control", () => Json(admin, HttpMethod.Put, $"/api/cameras/{ApiHostFixture.SeedCamera}", "{\"url\": \"\\r\\n\"}"));
+        Add("camera: overwrite the seed camera with a bad url", 400, "control", () => Json(admin, HttpMethod.Put, $"/api/cameras/{ApiHostFixture.SeedCamera}", "{\"url\": \"rtsp://127.0.0.1:9/s\\r\\n-i x\"}"));
         // the URL policy (VideoFace:Security): server-side request forgery and local files, refused with 400 naming the rule
         Add("camera: cloud metadata address", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"http://169.254.169.254/latest/meta-data/\"}"));
         Add("camera: metadata address as IPv4-mapped IPv6", 400, "refused", () => Json(admin, HttpMethod.Put, "/api/cameras/c-new", "{\"url\": \"rtsp://[::ffff:169.254.169.254]/x\"}"));
@@ -223,11 +223,13 @@ public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper outpu
         Add("events: recent count not a number", 400, null, () => admin.GetAsync("/api/events/recent?count=all"));
 
         // blob paths
-        Add("blob: traversal with encoded dots", 400, "blob key", () => admin.GetAsync("/api/blobs/thumbnails/%2E%2E/%2E%2E/api-key"));
+        // Kestrel decodes %2E%2E and removes the dot segments: the request becomes /api/api-key, which is no route
+        Add("blob: traversal with encoded dots", 404, "nothing at", () => admin.GetAsync("/api/blobs/thumbnails/%2E%2E/%2E%2E/api-key"));
         Add("blob: traversal to /etc/passwd", 400, "blob key", () => admin.GetAsync("/api/blobs/..%2F..%2F..%2Fetc%2Fpasswd"));
         Add("blob: absolute path", 400, "blob key", () => admin.GetAsync("/api/blobs/%2Fetc%2Fpasswd"));
         Add("blob: backslashes", 400, "blob key", () => admin.GetAsync("/api/blobs/..%5C..%5Capi-key"));
-        Add("blob: NUL in key", 400, "blob key", () => admin.GetAsync("/api/blobs/a%00b.jpg"));
+        // Kestrel itself refuses a NUL in the path, before any middleware: a bare 400 (the only case without a problem body)
+        list.Add(new Case("blob: NUL in key", [400], null, () => admin.GetAsync("/api/blobs/a%00b.jpg"), ServerLevel: true));
         Add("blob: key with a space", 400, "blob key", () => admin.GetAsync("/api/blobs/a%20b.jpg"));
         Add("blob: key of 2,000 characters", 400, "at most 1024", () => admin.GetAsync($"/api/blobs/{Long(2000)}"));
         Add("blob: key of 600 characters", 400, "blob key", () => admin.GetAsync($"/api/blobs/{Long(600)}"));

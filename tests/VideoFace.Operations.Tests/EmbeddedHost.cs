@@ -54,6 +54,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
             ["Vision:IntraOpThreads"] = "1",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
+        TestSecurity.Allow(settings); // the RTSP fixture on loopback may be a camera
         var logs = new LogCapture();
         var app = VideoFaceHost.Build([], settings, b =>
         {

@@ -59,12 +59,13 @@ public sealed partial class MetricsTests : IAsyncLifetime
         foreach (var name in new[]
                  {
                      "videoface_camera_frames_decoded", "videoface_camera_frames_dropped", "videoface_camera_reconnects",
-                     "videoface_camera_tracks_started", "videoface_camera_streaming", "videoface_inference_detect_ms",
-                     "videoface_inference_embed_ms", "videoface_inference_batch_fill", "videoface_identity_events",
-                     "videoface_index_upserts", "videoface_blobs_bytes_written", "videoface_track_latency_ms",
+                     "videoface_camera_tracks_started", "videoface_camera_streaming", "videoface_inference_detect_duration",
+                     "videoface_inference_embed_duration", "videoface_inference_batch_fill", "videoface_identity_events",
+                     "videoface_index_upserts", "videoface_blobs_written", "videoface_track_latency",
                  })
             Assert.True(text.Contains(name, StringComparison.Ordinal), $"{name} missing from /metrics:\n{text}");
         Assert.Matches(@"(?m)^orleans_", text);
+        await File.WriteAllTextAsync(Path.Combine(_host.Folder, "metrics.txt"), text); // kept beside the data, for reading
 
         // the counters move while the camera streams
         await Poll.UntilAsync(() => Value(ScrapeAsync().GetAwaiter().GetResult(), "videoface_camera_frames_sampled", Camera) > first,

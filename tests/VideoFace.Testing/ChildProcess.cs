@@ -22,7 +22,11 @@ public sealed class ChildProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var a in arguments) info.ArgumentList.Add(a);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) info.Environment[key] = value;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) info.Environment.Remove(key);
+            else info.Environment[key] = value;
+        }
         _process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {fileName}");
         Id = _process.Id;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);

@@ -26,6 +26,8 @@ internal static class UpCommand
                 ["VideoFace:SiloPort"] = pr.GetValue(siloPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["VideoFace:GatewayPort"] = pr.GetValue(gatewayPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["VideoFace:Devices"] = pr.GetValue(devices),
+                // --verbose also shows Orleans', Polly's and ASP.NET Core's own lines (Warning and above otherwise)
+                ["VideoFace:Verbose"] = pr.GetValue(GlobalOptions.Verbose).ToString(),
                 ["Vision:ModelsDirectory"] = vision.ModelsDirectory,
                 ["Vision:InsightFacePack"] = vision.InsightFacePack,
                 ["Vision:DetectorModel"] = vision.DetectorModel,
@@ -46,6 +48,7 @@ internal static class UpCommand
             Console.WriteLine(ServerClient.KeyOf(pr) is { } dashboardKey && !Console.IsOutputRedirected
                 ? $"Dashboard: {url}/#key={Uri.EscapeDataString(dashboardKey)}"
                 : $"Dashboard: {url}/ (the API key is in {Path.Combine(data, "api-key")})");
+            foreach (var line in PointCliAt(data, pr.GetValue(httpPort))) Console.WriteLine(line);
             Console.WriteLine("Try: ./videoface camera add cam1 <rtsp-url-or-video>, ./videoface person add NAME photo.jpg, ./videoface events --follow");
             if (pr.GetValue(sample)) await AddSampleAsync(url, ServerClient.KeyOf(pr), ct);
             try
@@ -60,6 +63,25 @@ internal static class UpCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// When another terminal's CLI would not find this server by itself (data folder or port not the default): the exact
+    /// lines that point it here.
+    /// </summary>
+    internal static IReadOnlyList<string> PointCliAt(string data, int httpPort)
+    {
+        var lines = new List<string>();
+        var full = Path.GetFullPath(data);
+        var dataIsDefault = string.Equals(full.TrimEnd('/'), Path.GetFullPath(GlobalOptions.DefaultDataDirectory()).TrimEnd('/'), StringComparison.Ordinal);
+        if (!dataIsDefault || httpPort != 8080) lines.Add("Other terminals find this server with:");
+        if (!dataIsDefault)
+        {
+            lines.Add($"  export VIDEOFACE_DATA='{full.Replace("'", "'\\''", StringComparison.Ordinal)}'");
+            lines.Add($"  (or pass --api-key \"$(cat '{Path.Combine(full, "api-key").Replace("'", "'\\''", StringComparison.Ordinal)}')\")");
+        }
+        if (httpPort != 8080) lines.Add($"  export VIDEOFACE_SERVER=http://127.0.0.1:{httpPort}");
+        return lines;
     }
 
     /// <summary>Enrols the demo people and adds the sample camera (the Hamilton clip, played like a live camera).</summary>

@@ -21,6 +21,8 @@ public static class ApiEndpoints
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // numbers are numbers: "fps": "2" is refused, and the OpenAPI schemas say number, not number-or-string
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
@@ -32,6 +34,7 @@ public static class ApiEndpoints
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = Json.PropertyNamingPolicy;
+            o.SerializerOptions.NumberHandling = Json.NumberHandling;
             foreach (var c in Json.Converters) o.SerializerOptions.Converters.Add(c);
         });
         services.AddVideoFaceOpenApi();

@@ -23,7 +23,7 @@ public sealed class CameraInstruments : IHostedService, IDisposable
     public const string TracksStarted = "videoface.camera.tracks.started";
     public const string Streaming = "videoface.camera.streaming";
     public const string GalleryMatches = "videoface.gallery.matches";
-    public const string TrackLatency = "videoface.track.latency_ms";
+    public const string TrackLatency = "videoface.track.latency";
 
     private readonly Meter _meter = new(MeterName);
     private readonly CameraSessionHost _sessions;
@@ -33,15 +33,15 @@ public sealed class CameraInstruments : IHostedService, IDisposable
     public CameraInstruments(CameraSessionHost sessions)
     {
         _sessions = sessions;
-        _meter.CreateObservableCounter(FramesDecoded, () => Observe(c => c.Source.Decoded), "frames", "Frames ffmpeg decoded at the analysis fps");
-        _meter.CreateObservableCounter(FramesSampled, () => Observe(c => c.Pipeline.FramesAnalyzed), "frames", "Frames analysed");
-        _meter.CreateObservableCounter(FramesDropped, () => Observe(c => c.Source.Dropped), "frames", "Frames dropped by back-pressure");
-        _meter.CreateObservableCounter(Reconnects, () => Observe(c => Math.Max(0, c.Source.Sessions - 1)), "reconnects", "ffmpeg sessions after the first");
-        _meter.CreateObservableCounter(Faces, () => Observe(c => c.Pipeline.FacesDetected), "faces", "Faces detected");
-        _meter.CreateObservableCounter(TracksStarted, () => Observe(c => c.Pipeline.TracksStarted), "tracks", "Tracks started");
+        _meter.CreateObservableCounter(FramesDecoded, () => Observe(c => c.Source.Decoded), "{frame}", "Frames ffmpeg decoded at the analysis fps");
+        _meter.CreateObservableCounter(FramesSampled, () => Observe(c => c.Pipeline.FramesAnalyzed), "{frame}", "Frames analysed");
+        _meter.CreateObservableCounter(FramesDropped, () => Observe(c => c.Source.Dropped), "{frame}", "Frames dropped by back-pressure");
+        _meter.CreateObservableCounter(Reconnects, () => Observe(c => Math.Max(0, c.Source.Sessions - 1)), "{reconnect}", "ffmpeg sessions after the first");
+        _meter.CreateObservableCounter(Faces, () => Observe(c => c.Pipeline.FacesDetected), "{face}", "Faces detected");
+        _meter.CreateObservableCounter(TracksStarted, () => Observe(c => c.Pipeline.TracksStarted), "{track}", "Tracks started");
         _meter.CreateObservableGauge(Streaming, () => Observe(c => c.Pipeline.State == nameof(CameraHealthState.Streaming) ? 1 : 0), null,
             "1 while the camera streams, 0 otherwise");
-        _matches = _meter.CreateCounter<long>(GalleryMatches, "tracks", "Tracks matched by the gallery, by outcome (person, unknown, new_unknown)");
+        _matches = _meter.CreateCounter<long>(GalleryMatches, "{track}", "Tracks matched by the gallery, by outcome (person, unknown, new_unknown)");
         _latency = _meter.CreateHistogram<double>(TrackLatency, "ms", "From a track's frame being decoded to the track being stored and matched");
     }
 

@@ -10,14 +10,14 @@ public static class StorageInstruments
 {
     public const string MeterName = "VideoFace.Storage";
     public const string IndexSize = "videoface.index.sightings";
-    public const string IndexSearchLatency = "videoface.index.search_ms";
+    public const string IndexSearchLatency = "videoface.index.search.duration";
     public const string IndexUpserts = "videoface.index.upserts";
-    public const string BlobBytesWritten = "videoface.blobs.bytes_written";
-    public const string BlobBytesRead = "videoface.blobs.bytes_read";
+    public const string BlobBytesWritten = "videoface.blobs.written";
+    public const string BlobBytesRead = "videoface.blobs.read";
 
     internal static readonly Meter Meter = new(MeterName);
     internal static readonly Histogram<double> SearchLatency = Meter.CreateHistogram<double>(IndexSearchLatency, "ms", "Sighting index search time");
-    internal static readonly Counter<long> Upserts = Meter.CreateCounter<long>(IndexUpserts, "sightings", "Sightings written to the index");
+    internal static readonly Counter<long> Upserts = Meter.CreateCounter<long>(IndexUpserts, "{sighting}", "Sightings written to the index");
     internal static readonly Counter<long> BytesWritten = Meter.CreateCounter<long>(BlobBytesWritten, "By", "Thumbnail and keyframe bytes stored");
     internal static readonly Counter<long> BytesRead = Meter.CreateCounter<long>(BlobBytesRead, "By", "Blob bytes read");
 }
@@ -32,7 +32,7 @@ internal sealed class InstrumentedSightingIndex : ISightingIndex
     {
         _inner = inner;
         // the gauge reports the count last read; a background refresh keeps the collection callback from blocking on I/O
-        StorageInstruments.Meter.CreateObservableGauge(StorageInstruments.IndexSize, () => Refresh(), "sightings", "Sightings in the index");
+        StorageInstruments.Meter.CreateObservableGauge(StorageInstruments.IndexSize, () => Refresh(), "{sighting}", "Sightings in the index");
     }
 
     public int Dimension => _inner.Dimension;
