@@ -9,13 +9,9 @@ public static class GrainInstruments
     public const string IdentityEvents = "videoface.identity.events";
     public const string Alerts = "videoface.alerts";
     public const string AlertLatency = "videoface.alerts.latency";
-    public const string WebhookDeliveries = "videoface.webhooks.delivered";
-    public const string WebhookFailures = "videoface.webhooks.failed";
 
     private static readonly Meter Meter = new(MeterName);
     internal static readonly Counter<long> IdentityEventsCounter = Meter.CreateCounter<long>(IdentityEvents, "{event}", "Identity events published (tag kind)");
     internal static readonly Counter<long> AlertsCounter = Meter.CreateCounter<long>(Alerts, "{alert}", "Alerts raised (tag rule)");
     internal static readonly Histogram<double> AlertLatencyHistogram = Meter.CreateHistogram<double>(AlertLatency, "ms", "From the identity event's time to the alert being logged");
-    internal static readonly Counter<long> WebhookDeliveredCounter = Meter.CreateCounter<long>(WebhookDeliveries, "{delivery}");
-    internal static readonly Counter<long> WebhookFailedCounter = Meter.CreateCounter<long>(WebhookFailures, "{delivery}");
 }

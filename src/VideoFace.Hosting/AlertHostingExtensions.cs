@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 
 namespace VideoFace.Hosting;

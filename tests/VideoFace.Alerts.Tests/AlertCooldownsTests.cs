@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using VideoFace.Abstractions;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 using static VideoFace.Alerts.Tests.Samples;
 

@@ -5,6 +5,7 @@ using Orleans.Hosting;
 using Orleans.Streams;
 using Orleans.TestingHost;
 using VideoFace.Abstractions;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 using VideoFace.Testing;
 using static VideoFace.Alerts.Tests.Samples;

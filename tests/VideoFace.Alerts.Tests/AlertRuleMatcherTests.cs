@@ -1,4 +1,5 @@
 using VideoFace.Abstractions;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 using static VideoFace.Alerts.Tests.Samples;
 

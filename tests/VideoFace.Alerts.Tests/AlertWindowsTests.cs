@@ -1,3 +1,4 @@
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 
 namespace VideoFace.Alerts.Tests;

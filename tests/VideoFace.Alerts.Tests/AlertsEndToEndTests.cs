@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VideoFace.Abstractions;
 using VideoFace.Cluster.Tests.Support;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 using VideoFace.Hosting;
 using VideoFace.Testing;

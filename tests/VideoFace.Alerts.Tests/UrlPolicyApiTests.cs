@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using VideoFace.Abstractions;
 using VideoFace.Cluster.Tests.Support;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 using VideoFace.Hosting;
 using VideoFace.Media.Security;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VideoFace.Abstractions;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 using VideoFace.Hosting.Api.Contracts;
 using VideoFace.Media.Security;

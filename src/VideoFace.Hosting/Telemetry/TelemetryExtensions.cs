@@ -25,7 +25,7 @@ public static class TelemetryExtensions
     /// <summary>Every meter the host exports.</summary>
     public static readonly IReadOnlyList<string> Meters =
     [
-        PipelineInstruments.MeterName, CameraInstruments.MeterName, GrainInstruments.MeterName, StorageInstruments.MeterName,
+        PipelineInstruments.MeterName, CameraInstruments.MeterName, GrainInstruments.MeterName, VideoFace.Alerts.AlertInstruments.MeterName, StorageInstruments.MeterName,
         "Microsoft.Orleans",
     ];
 

@@ -1,4 +1,5 @@
 using VideoFace.Abstractions;
+using VideoFace.Alerts;
 using VideoFace.Grains.Alerts;
 
 namespace VideoFace.Hosting.Api.Contracts;

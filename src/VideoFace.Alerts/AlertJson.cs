@@ -1,7 +1,7 @@
 using System.Text.Json;
 using VideoFace.Abstractions;
 
-namespace VideoFace.Grains.Alerts;
+namespace VideoFace.Alerts;
 
 /// <summary>An alert as JSON (SSE, WebSocket and webhook bodies alike), snake_case.</summary>
 public sealed record AlertPayload(

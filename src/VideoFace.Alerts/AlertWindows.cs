@@ -1,7 +1,7 @@
 using System.Globalization;
 using VideoFace.Abstractions;
 
-namespace VideoFace.Grains.Alerts;
+namespace VideoFace.Alerts;
 
 /// <summary>Text form of time windows ("Mon-Fri 08:00-18:00 Europe/Paris") and whether an instant falls in one.</summary>
 public static class AlertWindows

@@ -1,6 +1,6 @@
 using VideoFace.Abstractions;
 
-namespace VideoFace.Grains.Alerts;
+namespace VideoFace.Alerts;
 
 /// <summary>
 /// Dedupe and cooldown over a map of key → expiry (the evaluator persists the map): a rule fires at most once per

@@ -1,4 +1,4 @@
-namespace VideoFace.Grains.Alerts;
+namespace VideoFace.Alerts;
 
 /// <summary>Alert settings (section "Alerts"): log retention, default cooldown, webhook retries.</summary>
 public sealed class AlertOptions

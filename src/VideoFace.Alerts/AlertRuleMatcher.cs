@@ -1,6 +1,6 @@
 using VideoFace.Abstractions;
 
-namespace VideoFace.Grains.Alerts;
+namespace VideoFace.Alerts;
 
 /// <summary>Whether a rule matches an identity event: who, on which camera, at what time. Left events never match.</summary>
 public static class AlertRuleMatcher

@@ -8,7 +8,7 @@ using Polly.Timeout;
 using VideoFace.Abstractions;
 using VideoFace.Media.Security;
 
-namespace VideoFace.Grains.Alerts;
+namespace VideoFace.Alerts;
 
 /// <summary>Outcome of one webhook delivery (after all retries).</summary>
 public sealed record WebhookResult(bool Delivered, int Attempts, HttpStatusCode? Status, string? Error);
@@ -115,17 +115,17 @@ public sealed partial class AlertWebhookSender : IDisposable
             if (response.IsSuccessStatusCode)
             {
                 LogDelivered(_logger, alert.AlertId, webhook.Url, attempts);
-                GrainInstruments.WebhookDeliveredCounter.Add(1);
+                AlertInstruments.WebhookDeliveredCounter.Add(1);
                 return new WebhookResult(true, attempts, response.StatusCode, null);
             }
             LogFailed(_logger, alert.AlertId, webhook.Url, attempts, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            GrainInstruments.WebhookFailedCounter.Add(1);
+            AlertInstruments.WebhookFailedCounter.Add(1);
             return new WebhookResult(false, attempts, response.StatusCode, $"HTTP {(int)response.StatusCode}");
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             LogFailed(_logger, alert.AlertId, webhook.Url, attempts, ex.Message);
-            GrainInstruments.WebhookFailedCounter.Add(1);
+            AlertInstruments.WebhookFailedCounter.Add(1);
             return new WebhookResult(false, attempts, null, ex.Message);
         }
     }

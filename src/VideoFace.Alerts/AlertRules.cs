@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using VideoFace.Abstractions;
 
-namespace VideoFace.Grains.Alerts;
+namespace VideoFace.Alerts;
 
 /// <summary>Rule checks and the alert a rule makes from an event.</summary>
 public static class AlertRules

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace VideoFace.Grains.Alerts;
+namespace VideoFace.Alerts;
 
 /// <summary>The X-VideoFace-Signature header: "sha256=" + hex HMAC-SHA256 of the exact body bytes with the rule's secret.</summary>
 public static class WebhookSignature
