@@ -107,10 +107,12 @@ public sealed class OpenApiClientTests(ApiHostFixture fx)
         dynamic enrolled = await client.EnrolPersonAsync("Colin Powell", (dynamic)list);
         Assert.Equal("Colin Powell", (string)enrolled.Name);
 
-        // the search operation takes JSON or multipart; NSwag generates the multipart form (photo and filter fields)
+        // the search operation takes JSON or multipart; depending on the document NSwag generates the multipart form
+        // (a photo parameter) or the JSON body (an embedding): fill whichever it made
         var search = clientType.GetMethods().Single(m => m.Name == "SearchAsync" && m.GetParameters().All(p => p.ParameterType != typeof(CancellationToken)));
-        var args = search.GetParameters().Select(p => p.ParameterType == fileType
-            ? Activator.CreateInstance(fileType, File.OpenRead(TestData.Face("Tony_Blair", 6)), "tony.jpg")
+        var args = search.GetParameters().Select(p =>
+            p.ParameterType == fileType ? Activator.CreateInstance(fileType, File.OpenRead(TestData.Face("Tony_Blair", 6)), "tony.jpg")
+            : p.ParameterType.GetProperty("Embedding") is { } embedding ? EmbeddingBody(p.ParameterType, embedding)
             : null).ToArray();
         dynamic hits = await (dynamic)search.Invoke(client, args)!;
         Assert.NotNull(hits);
@@ -131,6 +133,19 @@ public sealed class OpenApiClientTests(ApiHostFixture fx)
     private static object? Json(object value, string jsonName) => value.GetType().GetProperties()
         .Single(p => p.GetCustomAttributes().Any(a => a.GetType().Name == "JsonPropertyNameAttribute" && (string?)a.GetType().GetProperty("Name")!.GetValue(a) == jsonName))
         .GetValue(value);
+
+    /// <summary>A generated JSON search body holding a unit vector of the default pack's 512 dimensions.</summary>
+    private static object EmbeddingBody(Type type, PropertyInfo embedding)
+    {
+        var body = Activator.CreateInstance(type)!;
+        var values = Enumerable.Repeat(1f / MathF.Sqrt(512), 512).ToList();
+        object value = embedding.PropertyType.IsArray ? values.ToArray()
+            : embedding.PropertyType.IsAssignableFrom(typeof(List<float>)) ? values
+            : embedding.PropertyType.IsAssignableFrom(typeof(List<double>)) ? values.Select(v => (double)v).ToList()
+            : values.Select(v => (double)v).ToArray();
+        embedding.SetValue(body, value);
+        return body;
+    }
 
     private static object New(Assembly assembly, string type) => Activator.CreateInstance(assembly.GetType("Generated." + type, throwOnError: true)!)!;
 
