@@ -112,6 +112,8 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IAsyncLifetime
             "--Orleans:ClusterMembership:NumMissedProbesLimit=2",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:VideoFace=Information",
+            // the loopback RTSP cameras and local clips of the tests, allowed explicitly as a deployment would
+            .. TestSecurity.Settings.Select(kv => $"--{kv.Key}={kv.Value}"),
         ];
         var process = new ChildProcess(name, "dotnet", args, _folder);
         return (process, new Api(new Uri($"http://127.0.0.1:{p[2]}"), ApiKey));
