@@ -9,9 +9,10 @@ public class TrackerOptionsTests
     public void Validate_BadValues_ErrorsNameTheKeys()
     {
         var errors = new TrackerOptions { ConfirmHits = 0, TopK = 0, MinIoU = 0, MaxAge = TimeSpan.FromSeconds(-1), RejectSimilarity = 0.9f }.Validate();
-        foreach (var key in new[] { "Tracking:ConfirmHits", "Tracking:TopK", "Tracking:MinIoU", "Tracking:MaxAge", "Tracking:RejectSimilarity" })
+        // RejectSimilarity 0.9 is above MinSimilarity and above the default SplitSimilarity: both are reported.
+        foreach (var key in new[] { "Tracking:ConfirmHits", "Tracking:TopK", "Tracking:MinIoU", "Tracking:MaxAge", "Tracking:RejectSimilarity", "Tracking:SplitSimilarity" })
             Assert.Contains(errors, e => e.StartsWith(key + " ", StringComparison.Ordinal));
-        Assert.Equal(5, errors.Count);
+        Assert.Equal(6, errors.Count);
     }
 
     [Fact]
