@@ -21,13 +21,18 @@ namespace VideoFace.Tracking;
 /// counter, or after a hard cut, starts a new track. With both embeddings the pair is admissible when IoU with the
 /// predicted box ≥ MinIoU; or the centres are within MaxMotionDistance box sizes and the sizes within 1.5× (a turn
 /// between low-fps frames); or cosine ≥ MinSimilarity within MaxCenterDistance box sizes; or, for a lost track only,
-/// cosine ≥ ReidMinSimilarity anywhere. A lost track also needs cosine ≥ SplitSimilarity wherever the face is: whoever
-/// steps into the spot someone left must clearly be them. When either side has no embedding, position alone decides,
-/// and only on a clear overlap: IoU ≥ MotionOnlyMinIoU with the predicted box, never beside it, never re-identified.</para>
-/// <para>Split: a face that passes the gate but falls below SplitSimilarity (a look-alike, or the same spot after a cut)
-/// is doubtful: it keeps the track alive but stays out of its embedding, hit count and best face. A face that agrees
-/// again clears the doubt; SplitAfter doubtful faces in a row end the track (reason Split) and start a new one from
-/// them, so one track never carries two people and its embedding is never a blend of them.</para>
+/// cosine ≥ ReidMinSimilarity anywhere. A lost track also needs cosine ≥ SplitSimilarity with its top-K mean (not
+/// its latest face: after a gap there is no pose to follow): whoever steps into the spot someone left must clearly
+/// be them. When either side has no embedding, position alone decides and only conservatively: IoU ≥
+/// MotionOnlyMinIoU with the predicted box, or a step beside it (as above) from a track matched in the previous
+/// frame; a lost track is never found again away from its box, and never re-identified, without embeddings.</para>
+/// <para>Split: a face that passes the gate but falls below SplitSimilarity (a look-alike, or the same spot after a
+/// cut) is doubtful: it keeps the track alive but stays out of its embedding, hit count and best face, and it is
+/// matched only after every pair whose appearance agrees (so a look-alike in a track's box cannot take the track
+/// from its own person). A face that agrees again clears the doubt; SplitAfter doubtful faces in a row end the track
+/// (reason Split) as it was before them and start a new track from them, so one track never carries two people and
+/// its embedding is never a blend of two. The first doubtful face's assignment names the old track (it may still be
+/// that person); the Split end and the new track's start time set the record straight.</para>
 /// <para>Score of an admissible pair = IoUWeight × A + (1 − IoUWeight) × max(S, 0), where A is the IoU with the
 /// predicted box (or, when they overlap less than MinIoU but the centres are within MaxMotionDistance box sizes,
 /// MinIoU × (1 − distance / (MaxMotionDistance × size)), so a real overlap always ranks higher) and S the embedding
@@ -291,7 +296,9 @@ public sealed class FaceTracker : IFaceTracker
                     pairs.Add((_options.IoUWeight * near + (1 - _options.IoUWeight) * Math.Max(_options.MinSimilarity, 0), track, i, true, false));
                     continue;
                 }
-                float similarity = like.Similarity;
+                // After a gap the pose has no continuity to follow: a lost track compares with its settled appearance
+                // only, not with its latest face (which would give a look-alike a second, noisier chance).
+                float similarity = reidentify ? like.Anchor : like.Similarity;
                 if (similarity < _options.RejectSimilarity) continue;
                 bool doubtful = similarity < _options.SplitSimilarity || like.Anchor < _options.RejectSimilarity;
                 if (doubtful && reidentify) continue;
@@ -307,10 +314,14 @@ public sealed class FaceTracker : IFaceTracker
             }
         }
 
-        // Best score first; ties go to the older track, then the earlier face, so runs are reproducible.
+        // Doubtful pairs last: a face that clearly agrees with a track gets it before a doubtful face that overlaps it
+        // better (two look-alikes swapping places). Then best score first; ties go to the older track, then the
+        // earlier face, so runs are reproducible.
         pairs.Sort((a, b) =>
         {
-            int c = b.Score.CompareTo(a.Score);
+            int c = a.Doubtful.CompareTo(b.Doubtful);
+            if (c != 0) return c;
+            c = b.Score.CompareTo(a.Score);
             if (c != 0) return c;
             c = a.Track.Sequence.CompareTo(b.Track.Sequence);
             return c != 0 ? c : a.Index.CompareTo(b.Index);
