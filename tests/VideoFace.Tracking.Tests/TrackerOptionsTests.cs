@@ -16,6 +16,21 @@ public class TrackerOptionsTests
     }
 
     [Fact]
+    public void Validate_TrackIntegrityOptions_ErrorsNameTheKeys()
+    {
+        Assert.Contains(new TrackerOptions { SplitSimilarity = 0.2f }.Validate(),
+            e => e.StartsWith("Tracking:SplitSimilarity must not be below RejectSimilarity", StringComparison.Ordinal));
+        Assert.Contains(new TrackerOptions { SplitSimilarity = float.NaN }.Validate(), e => e.StartsWith("Tracking:SplitSimilarity ", StringComparison.Ordinal));
+        Assert.Contains(new TrackerOptions { SplitAfter = 0 }.Validate(), e => e.StartsWith("Tracking:SplitAfter ", StringComparison.Ordinal));
+        Assert.Contains(new TrackerOptions { MotionOnlyMinIoU = 0 }.Validate(), e => e.StartsWith("Tracking:MotionOnlyMinIoU ", StringComparison.Ordinal));
+        Assert.Contains(new TrackerOptions { MotionOnlyMinIoU = 0.1f }.Validate(),
+            e => e.StartsWith("Tracking:MotionOnlyMinIoU must not be below MinIoU", StringComparison.Ordinal));
+        Assert.Contains(new TrackerOptions { MotionOnlyMinIoU = float.NaN }.Validate(), e => e.StartsWith("Tracking:MotionOnlyMinIoU ", StringComparison.Ordinal));
+        // The split rule may be switched off by making it the gate itself; SplitAfter 1 splits on the first doubtful face.
+        Assert.Empty(new TrackerOptions { SplitSimilarity = 0.30f, SplitAfter = 1, MotionOnlyMinIoU = 0.2f }.Validate());
+    }
+
+    [Fact]
     public void FaceTracker_InvalidOptions_ThrowsNamingTheKey()
     {
         var ex = Assert.Throws<ArgumentException>(() => new FaceTracker("cam1", new TrackerOptions { ConfirmHits = 0 }));
