@@ -199,10 +199,13 @@ public sealed class FaceTracker : IFaceTracker
     /// the track of the person they belong to.</summary>
     private Track Split(Track track, PreparedFace face, FrameFaces frame, List<TrackEvent> ended, List<TrackEvent> started)
     {
-        var doubtful = track.TakeDoubtful();
+        // The earlier doubtful faces go with this one only if they look like it: two different strangers in a row
+        // both disagree with the track, but must not make one track either.
+        var earlier = track.TakeDoubtful()
+            .Where(d => Embeddings.Cosine(d.Face.Embedding!, face.Embedding!) >= _options.SplitSimilarity).ToList();
         _tracks.Remove(track);
         if (track.State != TrackState.Tentative) ended.Add(End(track, TrackEndReason.Split, frame.Time));
-        return Birth(face, frame, started, doubtful);
+        return Birth(face, frame, started, earlier);
     }
 
     private void ExpireInto(DateTimeOffset now, List<TrackEvent> ended)

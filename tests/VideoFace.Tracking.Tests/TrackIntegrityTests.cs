@@ -184,6 +184,28 @@ public class TrackIntegrityTests
     }
 
     [Fact]
+    public void TwoDifferentDoubtfulFacesInARow_Split_TheNewTrackHoldsOnlyTheLatest()
+    {
+        // Carol, then Dana, each past the gate of Alice's track but below the split similarity, and unlike each other:
+        // Alice's track ends, and the new track is Dana's alone (Carol's face is not hers to keep).
+        var alice = Person(1);
+        var (carol, dana) = (LookAlike(alice, 0.40f, 3), LookAlike(alice, 0.40f, 7));
+        var rng = new Random(11);
+        var tracker = Tracker();
+        for (int f = 0; f < 5; f++) tracker.Update(Frame(At(f), Face(Spot, Sighting(alice, rng, Noise))));
+        var (c, d) = (Sighting(carol, rng, Noise), Sighting(dana, rng, Noise));
+        Assert.True(Embeddings.Cosine(c, d) < new TrackerOptions().SplitSimilarity); // the premise
+
+        tracker.Update(Frame(At(5), Face(Spot, c)));
+        var update = tracker.Update(Frame(At(6), Face(Spot, d)));
+        var ended = Assert.Single(update.Events);
+        Assert.Equal((TrackEventKind.Ended, TrackEndReason.Split), (ended.Kind, ended.Track.EndReason));
+        Assert.Equal(TrackState.Tentative, update.Assignments[0].State);
+        var track = tracker.Tracks.Single();
+        Assert.Equal((At(6), 1, 1), (track.StartTime, track.HitCount, track.EvidenceFaces));
+    }
+
+    [Fact]
     public void OneDoubtfulFace_ThenThePersonAgain_NoSplitAndTheEmbeddingIsUntouched()
     {
         // A single poor face (blur, a sharp turn) scoring below the split similarity, then Alice again: one track,
