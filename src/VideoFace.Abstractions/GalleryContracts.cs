@@ -33,10 +33,12 @@ public sealed record GallerySettings(
 
 /// <summary>
 /// An identity being erased: its id and the incarnation that goes. Later enrolments of the same id get a higher
-/// incarnation, so the tombstone drops only what belonged to this one.
+/// incarnation, so the tombstone drops only what belonged to this one. <see cref="MergedFrom"/>: the identities merged
+/// into it before, erased with it (camera sessions may still report their open tracks under those ids).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("vf.IdentityTombstone")]
 public sealed record IdentityTombstone(
     [property: Id(0)] string IdentityId,
     [property: Id(1)] long Incarnation,
-    [property: Id(2)] DateTimeOffset ErasedAt);
+    [property: Id(2)] DateTimeOffset ErasedAt,
+    [property: Id(3)] IReadOnlyList<IdentityTombstone>? MergedFrom = null);

@@ -64,14 +64,22 @@ public sealed partial class FaceDataEraser(IGrainFactory grains, IServiceProvide
         return new RetentionSweep(before, sightings, blobs, history, alerts, events);
     }
 
-    private async Task<IdentityErasureReport> CleanAsync(IdentityTombstone t)
+    private async Task<IdentityErasureReport> CleanAsync(IdentityTombstone erased)
     {
-        var own = await grains.GetGrain<IIdentityGrain>(t.IdentityId).EraseAsync(t.Incarnation);
-        int alerts = await grains.GetGrain<IAlertLogGrain>(AlertNames.Default).RemoveIdentityAsync(t.IdentityId, t.Incarnation);
-        int events = await grains.GetGrain<IEventLogGrain>(Names.AllEventsKey).RemoveIdentityAsync(t.IdentityId, t.Incarnation);
-        // a rule on the person would watch whoever is enrolled under the id next: it goes too
-        int rules = await grains.GetGrain<IAlertRulesGrain>(AlertNames.Default).RemoveForPersonAsync(t.IdentityId);
-        return new IdentityErasureReport(t.IdentityId, own.HistoryEntries, own.IndexPoints, own.Blobs, alerts, events, rules);
+        int history = 0, images = 0, alerts = 0, events = 0, rules = 0;
+        long points = 0;
+        // the identities merged into it are the same person: their ids go too (their grains forward nothing more, and
+        // what their still-open tracks wrote under the old id after the merge is deleted with them)
+        foreach (var t in (erased.MergedFrom ?? []).Append(erased))
+        {
+            var own = await grains.GetGrain<IIdentityGrain>(t.IdentityId).EraseAsync(t.Incarnation);
+            (history, points, images) = (history + own.HistoryEntries, points + own.IndexPoints, images + own.Blobs);
+            alerts += await grains.GetGrain<IAlertLogGrain>(AlertNames.Default).RemoveIdentityAsync(t.IdentityId, t.Incarnation);
+            events += await grains.GetGrain<IEventLogGrain>(Names.AllEventsKey).RemoveIdentityAsync(t.IdentityId, t.Incarnation);
+            // a rule on the person would watch whoever is enrolled under the id next: it goes too
+            rules += await grains.GetGrain<IAlertRulesGrain>(AlertNames.Default).RemoveForPersonAsync(t.IdentityId);
+        }
+        return new IdentityErasureReport(erased.IdentityId, history, points, images, alerts, events, rules);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message =

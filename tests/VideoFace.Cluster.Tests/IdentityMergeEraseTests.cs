@@ -183,6 +183,33 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Erase_AfterAMerge_TakesTheMergedIdentityAlong_WhatItsOpenTrackStillWritesUnderTheOldIdIsDropped()
+    {
+        var e = Axis(30);
+        var source = await Gallery.MatchTrackAsync(e, Space);
+        var target = await Gallery.MatchTrackAsync(Axis(31), Space);
+        await SeenAsync(source.IdentityId, "c3", "ts1", e, minutes: 0, source.Incarnation, end: false); // still open at the merge
+        Assert.NotNull(await Gallery.MergeAsync(source.IdentityId, target.IdentityId));
+        // the camera session still holds the open track under the source id: it rewrites its index point so
+        await Index.UpsertAsync([new VideoFace.Index.Sighting("ts1", e, "c3", T0, null, "ts1", source.IdentityId, null, 0.9f, BlobKeys.Thumbnail("c3", "ts1"))]);
+        var events = Client.GetGrain<IEventLogGrain>(Names.AllEventsKey);
+        Assert.NotNull(await events.AppendAsync(Event(source.IdentityId, "ts1", source.Incarnation)));
+
+        var report = await Eraser.EraseIdentityAsync(target.IdentityId);
+
+        Assert.NotNull(report);
+        Assert.Null(await Index.GetAsync("ts1"));
+        Assert.Null(await Blobs.GetAsync(BlobKeys.Thumbnail("c3", "ts1")));
+        Assert.True(await Gallery.IsErasedAsync(source.IdentityId, source.Incarnation));
+        Assert.DoesNotContain(source.IdentityId, (await events.RecentAsync(1000)).Select(x => x.Event.IdentityId));
+        // the track ends later, reported under the source id: not forwarded, not recorded
+        await Client.GetGrain<IIdentityGrain>(source.IdentityId).TrackEndedAsync(Sighting("c3", "ts1", 0, end: true, source.Incarnation));
+        Assert.Empty(await Client.GetGrain<IIdentityGrain>(target.IdentityId).GetHistoryAsync());
+        Assert.Empty(await Client.GetGrain<IIdentityGrain>(source.IdentityId).GetHistoryAsync());
+        Assert.Empty(await Gallery.PendingErasuresAsync());
+    }
+
+    [Fact]
     public async Task RetentionSweep_DeletesOnlyWhatEndedBeforeTheCutoff_SightingsImagesAndHistory()
     {
         var e = Axis(20);

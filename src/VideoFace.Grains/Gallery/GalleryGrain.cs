@@ -44,12 +44,38 @@ public sealed class GalleryGrain(
         if (S.Persons.Remove(identityId, out var person)) incarnation = person.Incarnation;
         else if (S.Unknowns.Remove(identityId, out var unknown)) incarnation = unknown.Incarnation;
         else return S.Erasing.Contains(identityId) ? S.Tombstones.GetValueOrDefault(identityId) : null;
-        // one write: from here on nothing is matched to the identity, and whatever its tracks still report is dropped
-        var tombstone = new IdentityTombstone(identityId, incarnation, time.GetUtcNow());
+        // one write: from here on nothing is matched to the identity, and whatever its tracks still report is dropped,
+        // also under the ids of identities merged into it earlier (their open tracks still report under those)
+        var now = time.GetUtcNow();
+        var merged = MergedInto(identityId).Select(m => new IdentityTombstone(m.Id, m.Incarnation, now)).ToList();
+        foreach (var m in merged)
+        {
+            S.Tombstones[m.IdentityId] = m;
+            S.Merged.Remove(m.IdentityId);
+        }
+        var tombstone = new IdentityTombstone(identityId, incarnation, now, merged);
         S.Tombstones[identityId] = tombstone;
         S.Erasing.Add(identityId);
         await state.WriteStateAsync();
         return tombstone;
+    }
+
+    /// <summary>The identities merged into this one, directly or through others.</summary>
+    private List<(string Id, long Incarnation)> MergedInto(string identityId)
+    {
+        var found = new List<(string, long)>();
+        var targets = new HashSet<string>(StringComparer.Ordinal) { identityId };
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (source, m) in S.Merged)
+            {
+                if (!targets.Contains(m.Target) || !targets.Add(source)) continue;
+                found.Add((source, m.Incarnation));
+                grew = true;
+            }
+        }
+        return found;
     }
 
     public async Task EndEraseAsync(string identityId)
@@ -88,6 +114,7 @@ public sealed class GalleryGrain(
             targetUnknown.Tracks += count;
             if (sourceUnknown!.FirstSeen < targetUnknown.FirstSeen) targetUnknown.FirstSeen = sourceUnknown.FirstSeen;
         }
+        S.Merged[sourceId] = new MergedIdentity { Target = targetId, Incarnation = sourcePerson?.Incarnation ?? sourceUnknown!.Incarnation };
         S.Persons.Remove(sourceId);
         S.Unknowns.Remove(sourceId);
         await state.WriteStateAsync();

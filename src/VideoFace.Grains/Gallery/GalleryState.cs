@@ -21,6 +21,17 @@ public sealed class GalleryState
 
     /// <summary>Identities whose erase began and has not finished (re-run by a retried delete or the retention sweep).</summary>
     [Id(8)] public HashSet<string> Erasing { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Identities merged away: source id → where it went and its incarnation (an erase of the target takes them along).</summary>
+    [Id(9)] public Dictionary<string, MergedIdentity> Merged { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>An identity merged into another one.</summary>
+[GenerateSerializer, Alias("vf.MergedIdentity")]
+public sealed class MergedIdentity
+{
+    [Id(0)] public string Target { get; set; } = "";
+    [Id(1)] public long Incarnation { get; set; }
 }
 
 /// <summary>An enrolled person: the sum of their photos' normed embeddings (its direction is the person's embedding).</summary>
