@@ -23,8 +23,10 @@ public sealed class GalleryGrain(
         if (normedEmbeddings.Count == 0) throw new ArgumentException($"no face embeddings for '{name}'");
         CheckSpace(embeddingSpace, normedEmbeddings[0].Length);
         var id = IdByName(name) ?? PersonId(name); // a renamed or promoted person keeps its id
+        // the erase of an earlier person with this id still runs: a new enrolment now could be wiped with it
+        if (S.Erasing.Contains(id)) throw new InvalidOperationException($"'{id}' is being erased; enrol again when the erase has finished");
         if (!S.Persons.TryGetValue(id, out var p))
-            S.Persons[id] = p = new GalleryPerson { Name = name, Sum = new float[S.Dimension], EnrolledAt = time.GetUtcNow() };
+            S.Persons[id] = p = new GalleryPerson { Name = name, Sum = new float[S.Dimension], EnrolledAt = time.GetUtcNow(), Incarnation = ++S.LastIncarnation };
         foreach (var e in normedEmbeddings)
         {
             if (e.Length != S.Dimension) throw new ArgumentException($"embedding has {e.Length} values, the gallery {S.Dimension}");
@@ -36,16 +38,56 @@ public sealed class GalleryGrain(
         return new EnrolledPerson(id, p.Name, p.Photos, p.EnrolledAt);
     }
 
-    public async Task<bool> RemovePersonAsync(string identityId)
+    public async Task<IdentityTombstone?> BeginEraseAsync(string identityId)
     {
-        if (!S.Persons.ContainsKey(identityId) && !S.Unknowns.ContainsKey(identityId)) return false;
-        // erase first: if that fails the identity is still listed and the delete can be retried
-        await GrainFactory.GetGrain<IIdentityGrain>(identityId).EraseAsync();
-        S.Persons.Remove(identityId);
-        S.Unknowns.Remove(identityId);
+        long incarnation;
+        if (S.Persons.Remove(identityId, out var person)) incarnation = person.Incarnation;
+        else if (S.Unknowns.Remove(identityId, out var unknown)) incarnation = unknown.Incarnation;
+        else return S.Erasing.Contains(identityId) ? S.Tombstones.GetValueOrDefault(identityId) : null;
+        // one write: from here on nothing is matched to the identity, and whatever its tracks still report is dropped,
+        // also under the ids of identities merged into it earlier (their open tracks still report under those)
+        var now = time.GetUtcNow();
+        var merged = MergedInto(identityId).Select(m => new IdentityTombstone(m.Id, m.Incarnation, now)).ToList();
+        foreach (var m in merged)
+        {
+            S.Tombstones[m.IdentityId] = m;
+            S.Merged.Remove(m.IdentityId);
+        }
+        var tombstone = new IdentityTombstone(identityId, incarnation, now, merged);
+        S.Tombstones[identityId] = tombstone;
+        S.Erasing.Add(identityId);
         await state.WriteStateAsync();
-        return true;
+        return tombstone;
     }
+
+    /// <summary>The identities merged into this one, directly or through others.</summary>
+    private List<(string Id, long Incarnation)> MergedInto(string identityId)
+    {
+        var found = new List<(string, long)>();
+        var targets = new HashSet<string>(StringComparer.Ordinal) { identityId };
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (source, m) in S.Merged)
+            {
+                if (!targets.Contains(m.Target) || !targets.Add(source)) continue;
+                found.Add((source, m.Incarnation));
+                grew = true;
+            }
+        }
+        return found;
+    }
+
+    public async Task EndEraseAsync(string identityId)
+    {
+        if (S.Erasing.Remove(identityId)) await state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<IdentityTombstone>> PendingErasuresAsync() =>
+        Task.FromResult<IReadOnlyList<IdentityTombstone>>(S.Erasing.Select(id => S.Tombstones.GetValueOrDefault(id)).OfType<IdentityTombstone>().ToList());
+
+    public Task<bool> IsErasedAsync(string identityId, long incarnation) =>
+        Task.FromResult(S.Tombstones.TryGetValue(identityId, out var t) && incarnation <= t.Incarnation);
 
     public async Task<IdentitySummary?> MergeAsync(string sourceId, string targetId)
     {
@@ -72,6 +114,7 @@ public sealed class GalleryGrain(
             targetUnknown.Tracks += count;
             if (sourceUnknown!.FirstSeen < targetUnknown.FirstSeen) targetUnknown.FirstSeen = sourceUnknown.FirstSeen;
         }
+        S.Merged[sourceId] = new MergedIdentity { Target = targetId, Incarnation = sourcePerson?.Incarnation ?? sourceUnknown!.Incarnation };
         S.Persons.Remove(sourceId);
         S.Unknowns.Remove(sourceId);
         await state.WriteStateAsync();
@@ -95,7 +138,7 @@ public sealed class GalleryGrain(
         CheckSpace(embeddingSpace, normedEmbedding.Length);
         var (personId, personSim) = Best(S.Persons.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
         if (personId is not null && personSim >= MatchThreshold)
-            return new GalleryMatch(personId, S.Persons[personId].Name, personSim, false);
+            return new GalleryMatch(personId, S.Persons[personId].Name, personSim, false, S.Persons[personId].Incarnation);
 
         var (unknownId, unknownSim) = Best(S.Unknowns.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
         if (unknownId is not null && unknownSim >= MergeThreshold)
@@ -104,13 +147,14 @@ public sealed class GalleryGrain(
             TensorPrimitives.Add(u.Sum, normedEmbedding, u.Sum);
             u.Tracks++;
             await state.WriteStateAsync();
-            return new GalleryMatch(unknownId, null, unknownSim, false);
+            return new GalleryMatch(unknownId, null, unknownSim, false, u.Incarnation);
         }
 
         var id = "u-" + Guid.NewGuid().ToString("N")[..12];
-        S.Unknowns[id] = new UnknownIdentity { Sum = (float[])normedEmbedding.Clone(), Tracks = 1, FirstSeen = time.GetUtcNow() };
+        var created = new UnknownIdentity { Sum = (float[])normedEmbedding.Clone(), Tracks = 1, FirstSeen = time.GetUtcNow(), Incarnation = ++S.LastIncarnation };
+        S.Unknowns[id] = created;
         await state.WriteStateAsync();
-        return new GalleryMatch(id, null, 1f, true);
+        return new GalleryMatch(id, null, 1f, true, created.Incarnation);
     }
 
     public Task<GalleryMatch?> PeekAsync(float[] normedEmbedding)
@@ -118,9 +162,10 @@ public sealed class GalleryGrain(
         if (S.Dimension != 0 && normedEmbedding.Length != S.Dimension) throw new ArgumentException($"embedding has {normedEmbedding.Length} values, the gallery {S.Dimension}");
         var (personId, personSim) = Best(S.Persons.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
         if (personId is not null && personSim >= MatchThreshold)
-            return Task.FromResult<GalleryMatch?>(new GalleryMatch(personId, S.Persons[personId].Name, personSim, false));
+            return Task.FromResult<GalleryMatch?>(new GalleryMatch(personId, S.Persons[personId].Name, personSim, false, S.Persons[personId].Incarnation));
         var (unknownId, unknownSim) = Best(S.Unknowns.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
-        return Task.FromResult(unknownId is not null && unknownSim >= MergeThreshold ? new GalleryMatch(unknownId, null, unknownSim, false) : null);
+        return Task.FromResult(unknownId is not null && unknownSim >= MergeThreshold
+            ? new GalleryMatch(unknownId, null, unknownSim, false, S.Unknowns[unknownId].Incarnation) : null);
     }
 
     public Task<GallerySettings> GetSettingsAsync() =>
@@ -147,7 +192,7 @@ public sealed class GalleryGrain(
         }
         else if (S.Unknowns.Remove(identityId, out var u))
         {
-            S.Persons[identityId] = p = new GalleryPerson { Name = name, Sum = u.Sum, Photos = u.Tracks, EnrolledAt = time.GetUtcNow() };
+            S.Persons[identityId] = p = new GalleryPerson { Name = name, Sum = u.Sum, Photos = u.Tracks, EnrolledAt = time.GetUtcNow(), Incarnation = u.Incarnation };
         }
         else
         {
