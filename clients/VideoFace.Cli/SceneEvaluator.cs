@@ -27,7 +27,7 @@ using VideoFace.Vision;
 namespace VideoFace.Cli;
 
 /// <summary>How <see cref="SceneEvaluator"/> runs: the silo's devices and vision settings, and the analysis rate.</summary>
-internal sealed record SceneEvaluationOptions(VisionOptions Vision, string Devices, double AnalysisFps, bool NativeRate);
+internal sealed record SceneEvaluationOptions(VisionOptions Vision, string Devices, double AnalysisFps, bool NativeRate, bool Verbose = false);
 
 /// <summary>One enrolled identity and how many of its photos gave a face.</summary>
 internal sealed record EnrolmentOutcome(string Identity, int Photos, int Used);
@@ -69,8 +69,15 @@ internal static class SceneEvaluator
                 ["VideoFace:Security:MediaFolders:90"] = Path.GetDirectoryName(Path.GetFullPath(video)),
             };
             progress?.Invoke("starting the embedded silo");
-            // warnings only: the grains log every sighting at Information
-            await using var app = VideoFaceHost.Build([], settings, b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+            await using var app = VideoFaceHost.Build([], settings, b =>
+            {
+                // stdout carries the report (JSON with --json): the silo logs to stderr, warnings only (the grains log
+                // every sighting at Information), and Orleans' start-up advice on GC settings not at all
+                b.Logging.ClearProviders();
+                b.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+                b.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Information : LogLevel.Warning);
+                if (!options.Verbose) b.Logging.AddFilter("Orleans", LogLevel.Error);
+            });
             await app.StartAsync(ct);
             try
             {

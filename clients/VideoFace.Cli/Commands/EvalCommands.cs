@@ -116,7 +116,8 @@ internal static class EvalCommands
             var rate = pr.GetValue(fps);
             if (!(rate >= 0 && rate <= 120)) throw new UserException($"--fps must be 0 to 120 (was {rate})");
             var json = pr.GetValue(GlobalOptions.Json);
-            var options = new SceneEvaluationOptions(GlobalOptions.Vision(pr), pr.GetValue(devices)!, rate, pr.GetValue(nativeRate));
+            var options = new SceneEvaluationOptions(GlobalOptions.Vision(pr), pr.GetValue(devices)!, rate, pr.GetValue(nativeRate),
+                pr.GetValue(GlobalOptions.Verbose));
             var result = await SceneEvaluator.RunAsync(truth, truthDir, video, options, json ? null : m => Console.Error.WriteLine(m), ct);
             if (json) Cli.WriteJson(result);
             else PrintScene(result);
@@ -147,7 +148,7 @@ internal static class EvalCommands
         Console.WriteLine($"video: {r.Video}");
         Console.WriteLine(string.Create(inv, $"analysed {s.FramesAnalysed} frames at {(r.AnalysisFps > 0 ? r.AnalysisFps.ToString("0.##", inv) + " fps" : "every frame")} on {r.Device} ({r.EmbeddingSpace}); enrolled {r.Enrolment.Count(e => e.Used > 0)} of {r.Enrolment.Count}"));
         Console.WriteLine($"tracks:                      {s.Tracks} ({s.TracksWithoutTruth} on no truth face, {s.TracksWithoutIdentity} without identity)");
-        Console.WriteLine($"tracks spanning two people:  {s.TracksSpanningPeople}");
+        Console.WriteLine($"tracks spanning two people:  {s.TracksSpanningPeople} ({s.TracksTouchingPeople} with any face of a second person)");
         Console.WriteLine($"enrolled-person tracks:      {s.EnrolledTracks}: named correctly {s.EnrolledNamedCorrectly} ({Pct(s.EnrolledNamedCorrectly, s.EnrolledTracks)}), wrongly {s.EnrolledNamedWrongly} ({Pct(s.EnrolledNamedWrongly, s.EnrolledTracks)}), left unknown {s.EnrolledLeftUnknown} ({Pct(s.EnrolledLeftUnknown, s.EnrolledTracks)})");
         Console.WriteLine($"stranger tracks:             {s.StrangerTracks}: given an enrolled name {s.StrangerNamedEnrolled} ({Pct(s.StrangerNamedEnrolled, s.StrangerTracks)}), unknown {s.StrangerLeftUnknown}");
         Console.WriteLine(string.Create(inv, $"unknown ids per stranger:    {s.UnknownIdsPerStranger:0.00} (fragmentation; 1 is ideal)"));

@@ -163,7 +163,7 @@ public sealed class SceneBuilder(SceneOptions options, FaceLocator locate)
         var faceSize = new Size2f(face.Width * scale, face.Height * scale);
         // soft oval: solid over the face and a little hair, fading out before the patch's edge
         var mask = new Mat(patch.Rows, patch.Cols, MatType.CV_32FC1, Scalar.All(0));
-        Cv2.Ellipse(mask, new RotatedRect(faceCentre, new Size2f(faceSize.Width * 1.55f, faceSize.Height * 1.9f), 0), Scalar.All(1), -1,
+        Cv2.Ellipse(mask, new RotatedRect(faceCentre, new Size2f(faceSize.Width * 1.45f, faceSize.Height * 1.7f), 0), Scalar.All(1), -1,
             LineTypes.AntiAlias);
         int k = Math.Max(3, (int)(faceSize.Width * 0.3f) | 1);
         Cv2.GaussianBlur(mask, mask, new Size(k, k), 0);
@@ -183,7 +183,8 @@ public sealed class SceneBuilder(SceneOptions options, FaceLocator locate)
             {
                 var name = Path.GetFileNameWithoutExtension(photo.Path) + ".jpg";
                 var target = Path.Combine(dir, name);
-                if (Path.GetExtension(photo.Path).ToLowerInvariant() is ".jpg" or ".jpeg") File.Copy(photo.Path, target, overwrite: true);
+                // the bytes, not the file: a read-only source folder would hand its permissions on
+                if (Path.GetExtension(photo.Path).ToLowerInvariant() is ".jpg" or ".jpeg") File.WriteAllBytes(target, File.ReadAllBytes(photo.Path));
                 else
                 {
                     using var image = Cv2.ImRead(photo.Path, ImreadModes.Color);

@@ -24,6 +24,8 @@ public sealed record SceneScore
     public int TracksWithoutTruth { get; init; }
     /// <summary>Tracks whose faces belong to two or more truth people (an identity switch inside one track).</summary>
     public int TracksSpanningPeople { get; init; }
+    /// <summary>Tracks with even one face of a second truth person (includes the stray frames spanning ignores).</summary>
+    public int TracksTouchingPeople { get; init; }
     /// <summary>Tracks that never reached an identity (no embedding, or the cluster never reported them).</summary>
     public int TracksWithoutIdentity { get; init; }
 
@@ -154,6 +156,7 @@ public static class SceneScoring
             Tracks = details.Count,
             TracksWithoutTruth = Count("no_truth"),
             TracksSpanningPeople = details.Count(Spans),
+            TracksTouchingPeople = details.Count(d => d.People.Count >= 2),
             TracksWithoutIdentity = details.Count(d => d.IdentityId is null),
             EnrolledTracks = withTruth.Count(d => d.Enrolled == true),
             EnrolledNamedCorrectly = Count("named_correctly"),
