@@ -136,7 +136,11 @@ internal static class SceneEvaluator
         var source = new RecordingSource(new FfmpegFrameSource(video, media, loggers.CreateLogger<FfmpegFrameSource>(),
             policy: services.GetService<UrlPolicy>()));
         var tracker = new RecordingTracker(services.GetRequiredService<IFaceTrackerFactory>().Create(cameraId), source, truth.Fps, truth.FrameCount);
-        var pipeline = new CameraPipeline(cameraId, source, batcher, tracker, sessions, TimeProvider.System, loggers.CreateLogger<CameraPipeline>());
+        // Idle tracks end MaxAge after their last face by the pipeline's clock. A camera's frames carry the wall clock, so
+        // both agree; a file read faster or slower than its own pace (a loaded machine) would let the wall clock end tracks
+        // early or late, so there the video's own clock (the latest frame's time) stands in for it.
+        TimeProvider clock = options.NativeRate ? TimeProvider.System : new VideoClock(source);
+        var pipeline = new CameraPipeline(cameraId, source, batcher, tracker, sessions, clock, loggers.CreateLogger<CameraPipeline>());
         progress?.Invoke($"reading {Path.GetFileName(video)} at {(options.AnalysisFps > 0 ? options.AnalysisFps.ToString("0.##", CultureInfo.InvariantCulture) + " fps" : "every frame")}");
         long embeddedBefore = batcher.FacesEmbedded;
         var sw = Stopwatch.StartNew();
@@ -220,16 +224,29 @@ internal static class SceneEvaluator
 
         public TimeSpan? PtsAt(DateTimeOffset captureTime) => _pts.TryGetValue(captureTime, out var pts) ? pts : null;
 
+        // UTC ticks of the latest delivered frame (0 before the first); read by the pipeline's housekeeping thread
+        private long _latest;
+
+        /// <summary>Capture time of the latest frame delivered, null before the first.</summary>
+        public DateTimeOffset? Latest => Interlocked.Read(ref _latest) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
         public async IAsyncEnumerable<VideoFrame> ReadFramesAsync([EnumeratorCancellation] CancellationToken ct = default)
         {
             await foreach (var frame in inner.ReadFramesAsync(ct).ConfigureAwait(false))
             {
                 _pts[frame.CaptureTime] = frame.Pts;
+                Interlocked.Exchange(ref _latest, frame.CaptureTime.UtcTicks);
                 yield return frame;
             }
         }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    /// <summary>The video's clock: the latest delivered frame's time (the system clock before the first frame).</summary>
+    private sealed class VideoClock(RecordingSource source) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => source.Latest ?? System.GetUtcNow();
     }
 
     /// <summary>
