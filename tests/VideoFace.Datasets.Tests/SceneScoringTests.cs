@@ -95,6 +95,21 @@ public sealed class SceneScoringTests
     }
 
     [Fact]
+    public void Score_TrackEvenlySplitBetweenTwoPeople_IsJudgedByThePersonItStartedOn()
+    {
+        // t1: Ann's last 5 frames then Bob's first 5 (a cut kept in one track), named Bob
+        var faces = On("t1", Left, 5, 15).ToList();
+        var run = new SceneObservations(Enumerable.Range(0, 20).ToList(), faces, ["t1"],
+            new Dictionary<string, TrackVerdict> { ["t1"] = new("p-bob", "Bob") }, 10, 1);
+
+        var s = SceneScoring.Score(Truth(), run);
+
+        Assert.Equal("Ann", Assert.Single(s.TrackDetails).Truth);
+        Assert.Equal(1, s.EnrolledNamedWrongly);
+        Assert.Equal(1, s.TracksSpanningPeople);
+    }
+
+    [Fact]
     public void Score_FaceBelowIoUThreshold_DoesNotMatch()
     {
         // shifted by 80 px on a 100 px box: IoU 20/180 ≈ 0.11

@@ -74,7 +74,8 @@ public sealed record TrackScore(string TrackId, string? Truth, bool? Enrolled, I
 
 /// <summary>
 /// Scores a run against a scene's truth. Each face on a track is matched to the truth face of its frame it overlaps most
-/// (IoU ≥ <see cref="MinIoU"/>); a track's person is the one most of its faces matched, and it spans people when a second
+/// (IoU ≥ <see cref="MinIoU"/>); a track's person is the one most of its faces matched (on a tie, the one it started on),
+/// and it spans people when a second
 /// one holds at least max(2, 10 %) of them (a stray frame at a crossing does not count). The verdict is what the system
 /// finally decided for the track (its identity at the end of the run), not what it said first.
 /// </summary>
@@ -89,6 +90,7 @@ public static class SceneScoring
         var appearanceTracks = new Dictionary<int, HashSet<string>>();
         var facesPerTrack = new Dictionary<string, int>(StringComparer.Ordinal);
         var coveredTruthFaces = new HashSet<(int Frame, int Appearance)>();
+        var firstSeen = new Dictionary<(string Track, string Identity), int>();
         foreach (var face in run.Faces)
         {
             if (!tracks.Contains(face.TrackId) || face.Frame < 0 || face.Frame >= truth.Frames.Count) continue;
@@ -103,6 +105,8 @@ public static class SceneScoring
             if (best is null) continue;
             var counts = people.TryGetValue(face.TrackId, out var c) ? c : people[face.TrackId] = new(StringComparer.Ordinal);
             counts[best.Identity] = counts.GetValueOrDefault(best.Identity) + 1;
+            var key = (face.TrackId, best.Identity);
+            firstSeen[key] = Math.Min(firstSeen.GetValueOrDefault(key, int.MaxValue), face.Frame);
             (appearanceTracks.TryGetValue(best.Appearance, out var set) ? set : appearanceTracks[best.Appearance] = new(StringComparer.Ordinal))
                 .Add(face.TrackId);
             coveredTruthFaces.Add((face.Frame, best.Appearance));
@@ -112,7 +116,9 @@ public static class SceneScoring
         foreach (var id in tracks.Order(StringComparer.Ordinal))
         {
             var counts = people.GetValueOrDefault(id) ?? new Dictionary<string, int>(StringComparer.Ordinal);
-            var main = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key).FirstOrDefault();
+            // a tie goes to the person the track started on
+            var main = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => firstSeen[(id, kv.Key)]).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => kv.Key).FirstOrDefault();
             run.Verdicts.TryGetValue(id, out var verdict);
             bool? enrolled = main is null ? null : enrolledNames.Contains(main);
             string outcome = (main, verdict, enrolled) switch
