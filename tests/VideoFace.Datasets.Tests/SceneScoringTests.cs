@@ -46,6 +46,8 @@ public sealed class SceneScoringTests
         Assert.Equal(1, s.TracksTouchingPeople);
         Assert.Equal((2, 2, 0, 0), (s.EnrolledTracks, s.EnrolledNamedCorrectly, s.EnrolledNamedWrongly, s.EnrolledLeftUnknown));
         Assert.Equal((2, 0, 2), (s.StrangerTracks, s.StrangerNamedEnrolled, s.StrangerLeftUnknown));
+        Assert.Equal(16 / 20.0, s.EnrolledFacesNamedCorrectly, 9); // Bob's first 4 faces are on Ann's track
+        Assert.Equal(0.0, s.StrangerFacesNamed);
         Assert.Equal(1.0, s.UnknownIdsPerStranger);
         Assert.Equal(1.0, s.PeoplePerUnknownId);
         Assert.Empty(s.PeopleMissed);
@@ -70,6 +72,8 @@ public sealed class SceneScoringTests
 
         Assert.Equal((0, 1, 1), (s.EnrolledNamedCorrectly, s.EnrolledNamedWrongly, s.EnrolledLeftUnknown));
         Assert.Equal((1, 1), (s.StrangerNamedEnrolled, s.StrangerLeftUnknown));
+        Assert.Equal(0.5, s.StrangerFacesNamed);
+        Assert.Equal(0.0, s.EnrolledFacesNamedCorrectly);
         Assert.Equal(2.0, s.PeoplePerUnknownId);
         Assert.Equal(1, s.ImpureUnknownIds);
         Assert.Equal(0, s.TracksSpanningPeople);
@@ -105,6 +109,7 @@ public sealed class SceneScoringTests
         var s = SceneScoring.Score(Truth(), run);
 
         Assert.Equal("Ann", Assert.Single(s.TrackDetails).Truth);
+        Assert.Equal(0.5, s.EnrolledFacesNamedCorrectly); // Bob's five faces carry his name, Ann's five do not
         Assert.Equal(1, s.EnrolledNamedWrongly);
         Assert.Equal(1, s.TracksSpanningPeople);
     }

@@ -150,7 +150,9 @@ internal static class EvalCommands
         Console.WriteLine($"tracks:                      {s.Tracks} ({s.TracksWithoutTruth} on no truth face, {s.TracksWithoutIdentity} without identity)");
         Console.WriteLine($"tracks spanning two people:  {s.TracksSpanningPeople} ({s.TracksTouchingPeople} with any face of a second person)");
         Console.WriteLine($"enrolled-person tracks:      {s.EnrolledTracks}: named correctly {s.EnrolledNamedCorrectly} ({Pct(s.EnrolledNamedCorrectly, s.EnrolledTracks)}), wrongly {s.EnrolledNamedWrongly} ({Pct(s.EnrolledNamedWrongly, s.EnrolledTracks)}), left unknown {s.EnrolledLeftUnknown} ({Pct(s.EnrolledLeftUnknown, s.EnrolledTracks)})");
+        Console.WriteLine(string.Create(inv, $"enrolled faces named right:  {100 * s.EnrolledFacesNamedCorrectly:0.0} % (face by face, under their track's final name)"));
         Console.WriteLine($"stranger tracks:             {s.StrangerTracks}: given an enrolled name {s.StrangerNamedEnrolled} ({Pct(s.StrangerNamedEnrolled, s.StrangerTracks)}), unknown {s.StrangerLeftUnknown}");
+        Console.WriteLine(string.Create(inv, $"stranger faces named:        {100 * s.StrangerFacesNamed:0.0} %"));
         Console.WriteLine(string.Create(inv, $"unknown ids per stranger:    {s.UnknownIdsPerStranger:0.00} (fragmentation; 1 is ideal)"));
         Console.WriteLine(string.Create(inv, $"people per unknown id:       {s.PeoplePerUnknownId:0.00} (purity; 1 is ideal), {s.ImpureUnknownIds} mixed"));
         Console.WriteLine(string.Create(inv, $"appearances covered:         {s.AppearancesCovered} of {s.TruthAppearances}, {s.TracksPerAppearance:0.00} tracks each; face coverage {100 * s.FaceCoverage:0.0} %"));

@@ -34,7 +34,12 @@ public sealed record SceneScore
     public int EnrolledNamedWrongly { get; init; }
     public int EnrolledLeftUnknown { get; init; }
 
+    /// <summary>Enrolled people's faces on tracks (analysed frames) whose track finally carries their own name, as a fraction.</summary>
+    public double EnrolledFacesNamedCorrectly { get; init; }
+
     public int StrangerTracks { get; init; }
+    /// <summary>Strangers' faces on tracks that finally carry an enrolled person's name, as a fraction.</summary>
+    public double StrangerFacesNamed { get; init; }
     /// <summary>Stranger tracks given an enrolled person's name (false accepts).</summary>
     public int StrangerNamedEnrolled { get; init; }
     public int StrangerLeftUnknown { get; init; }
@@ -91,6 +96,7 @@ public static class SceneScoring
         var facesPerTrack = new Dictionary<string, int>(StringComparer.Ordinal);
         var coveredTruthFaces = new HashSet<(int Frame, int Appearance)>();
         var firstSeen = new Dictionary<(string Track, string Identity), int>();
+        var matched = new List<(string Track, string Identity, bool Enrolled)>();
         foreach (var face in run.Faces)
         {
             if (!tracks.Contains(face.TrackId) || face.Frame < 0 || face.Frame >= truth.Frames.Count) continue;
@@ -110,7 +116,12 @@ public static class SceneScoring
             (appearanceTracks.TryGetValue(best.Appearance, out var set) ? set : appearanceTracks[best.Appearance] = new(StringComparer.Ordinal))
                 .Add(face.TrackId);
             coveredTruthFaces.Add((face.Frame, best.Appearance));
+            matched.Add((face.TrackId, best.Identity, best.Enrolled));
         }
+        // face by face, under the name its track finally got: a track kept through a cut shows one name over two people
+        string? NameOf(string track) => run.Verdicts.TryGetValue(track, out var v) ? v.EnrolledName : null;
+        var enrolledFaces = matched.Where(m => m.Enrolled).ToList();
+        var strangerFaces = matched.Where(m => !m.Enrolled).ToList();
         var enrolledNames = truth.Frames.SelectMany(f => f.Faces).Where(f => f.Enrolled).Select(f => f.Identity).ToHashSet(StringComparer.Ordinal);
         var details = new List<TrackScore>();
         foreach (var id in tracks.Order(StringComparer.Ordinal))
@@ -168,7 +179,9 @@ public static class SceneScoring
             EnrolledNamedCorrectly = Count("named_correctly"),
             EnrolledNamedWrongly = Count("named_wrongly"),
             EnrolledLeftUnknown = Count("left_unknown"),
+            EnrolledFacesNamedCorrectly = enrolledFaces.Count == 0 ? 0 : enrolledFaces.Count(m => NameOf(m.Track) == m.Identity) / (double)enrolledFaces.Count,
             StrangerTracks = withTruth.Count(d => d.Enrolled == false),
+            StrangerFacesNamed = strangerFaces.Count == 0 ? 0 : strangerFaces.Count(m => NameOf(m.Track) is not null) / (double)strangerFaces.Count,
             StrangerNamedEnrolled = Count("stranger_named"),
             StrangerLeftUnknown = Count("stranger_unknown"),
             UnknownIdsPerStranger = strangers.Count == 0 ? 0 : strangers.Average(s => (double)s.UnknownIds.Count),
