@@ -140,6 +140,7 @@ public sealed class SceneScoringTests
 
         Assert.Contains(problems, p => p.Contains("frame_count 21", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("not inside", StringComparison.Ordinal));
+        Assert.NotEmpty((Truth() with { Enrolment = [new SceneEnrolment("Ann\u0007", ["a.jpg"], ["a.jpg"])] }).Validate());
         Assert.Empty(Truth().Validate());
     }
 

@@ -96,8 +96,14 @@ public sealed record SceneTruth
             }
         }
         foreach (var e in Enrolment)
+        {
             if (e is null || string.IsNullOrEmpty(e.Identity) || e.Photos is null || e.Photos.Count == 0)
                 problems.Add("an enrolment entry without identity or photos");
+            // the names become gallery persons: keep them to what the API accepts as a name
+            else if (e.Identity.Length > 200 || e.Identity.Any(char.IsControl))
+                problems.Add("an enrolment identity is longer than 200 characters or holds control characters");
+            else if (e.Photos.Count > 100) problems.Add($"{e.Identity}: more than 100 enrolment photos");
+        }
         return problems;
     }
 }
