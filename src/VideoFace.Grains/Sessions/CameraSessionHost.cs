@@ -152,9 +152,10 @@ public sealed partial class CameraSessionHost(
                 if (track.Embedding is not { } embedding) break;
                 match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery)
                     .MatchTrackAsync(embedding, devices.Get().Analyzer.EmbeddingSpace);
-                _trackIdentity[track.Id] = (match.IdentityId, match.Name, match.Similarity);
                 var started = new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey);
+                // recorded with the camera first: a track its identity knows of is never missing from the camera's open tracks
                 await _ledger.OpenedAsync(cameraId, match.IdentityId, started);
+                _trackIdentity[track.Id] = (match.IdentityId, match.Name, match.Similarity);
                 await grains.GetGrain<IIdentityGrain>(match.IdentityId).TrackStartedAsync(started);
                 await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
                 break;
