@@ -11,7 +11,10 @@ public interface IIdentityGrain : IGrainWithStringKey
     /// <summary>A track matched to this identity started (or was confirmed); raises Appeared or MovedCamera.</summary>
     Task TrackStartedAsync(TrackSighting sighting);
 
-    /// <summary>The track ended; raises Left when no other track of this identity is still open.</summary>
+    /// <summary>
+    /// The track ended (<see cref="TrackSighting.EndReason"/> says why); raises Left when no other track of this identity
+    /// is still open. A repeated end of a track already ended is ignored.
+    /// </summary>
     Task TrackEndedAsync(TrackSighting sighting);
 
     Task<IdentitySummary> GetSummaryAsync();

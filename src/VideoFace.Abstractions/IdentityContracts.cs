@@ -12,7 +12,21 @@ public sealed record TrackSighting(
     [property: Id(4)] float Similarity,
     [property: Id(5)] string? ThumbnailKey,
     [property: Id(6)] string? KeyframeKey = null,
-    [property: Id(7)] long Incarnation = 0);
+    [property: Id(7)] long Incarnation = 0,
+    [property: Id(8)] TrackEndReason? EndReason = null);
+
+/// <summary>Why a track ended (null while it is open).</summary>
+public enum TrackEndReason
+{
+    /// <summary>The face left the view (the tracker ended it).</summary>
+    Left,
+    /// <summary>The session that ran the track died (crash, silo lost); the next session of its camera closed it.</summary>
+    Interrupted,
+    /// <summary>The camera was disabled, reconfigured or removed.</summary>
+    Stopped,
+    /// <summary>The silo running the camera shut down.</summary>
+    Shutdown,
+}
 
 /// <summary>Kinds of identity events.</summary>
 public enum IdentityEventKind

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VideoFace.Grains.Cameras;
 using VideoFace.Grains.Inference;
+using Orleans;
+using Orleans.Runtime;
 using VideoFace.Grains.Sessions;
 using VideoFace.Index;
 using VideoFace.Media;
@@ -30,12 +32,17 @@ public static class VisionHostingExtensions
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<CameraSessionHost>();
         services.AddSingleton<ICameraSessionHost>(sp => sp.GetRequiredService<CameraSessionHost>());
+        // sessions stop (ending their tracks as shutdown) while the silo still takes grain calls, not after it left
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CameraSessionShutdown>();
         // models load at start, so a wrong model file stops the silo with the file's name instead of failing later
         if (host.DeviceList.Count > 0) services.AddHostedService<EagerServices>();
         return builder;
     }
 
-    /// <summary>Resolves the inference devices at start (loading and checking models) and stops camera sessions at shutdown.</summary>
+    /// <summary>
+    /// Resolves the inference devices at start (loading and checking models). At shutdown the sessions were already
+    /// stopped by <see cref="CameraSessionShutdown"/>; stopping again is a no-op kept for hosts without a silo lifecycle.
+    /// </summary>
     private sealed class EagerServices(IServiceProvider services) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)

@@ -43,8 +43,16 @@ public sealed class MediaOptions
     /// <summary>Socket I/O timeout handed to ffmpeg for network inputs.</summary>
     public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
-    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Delay before the first retry of a failed camera; it doubles with each further failure (ffmpeg restarts
+    /// within a session, and restarts of a session that failed for good, alike).</summary>
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Cap of the doubling retry delay: a camera that stays down is tried this often.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A camera that streamed this long without a break counts as healthy again: its next failure starts the
+    /// delays from <see cref="ReconnectInitialDelay"/>. Shorter runs keep the delays growing (a camera that flaps).</summary>
+    public TimeSpan ReconnectResetAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Relative random spread of each reconnect delay, in [0, 1).</summary>
     public double ReconnectJitter { get; set; } = 0.2;
@@ -75,6 +83,7 @@ public sealed class MediaOptions
         Check(NetworkTimeout > TimeSpan.Zero, nameof(NetworkTimeout), "must be positive", NetworkTimeout);
         Check(ReconnectInitialDelay >= TimeSpan.Zero, nameof(ReconnectInitialDelay), "must not be negative", ReconnectInitialDelay);
         Check(ReconnectMaxDelay >= ReconnectInitialDelay, nameof(ReconnectMaxDelay), "must be at least ReconnectInitialDelay", ReconnectMaxDelay);
+        Check(ReconnectResetAfter >= TimeSpan.Zero, nameof(ReconnectResetAfter), "must not be negative", ReconnectResetAfter);
         Check(ReconnectJitter is >= 0 and < 1, nameof(ReconnectJitter), "must be in [0, 1)", ReconnectJitter);
         Check(Enum.IsDefined(RtspTransport), nameof(RtspTransport), "must be Tcp or Udp", RtspTransport);
         Check(Enum.IsDefined(BackPressure), nameof(BackPressure), "must be Auto, DropOldest or Wait", BackPressure);

@@ -52,7 +52,7 @@ public sealed partial class CameraPipeline
     public FramePreview? Preview() => _latest.Render();
 
     public CameraPipelineStatus Status => new(_source.Health.State.ToString(), _source.Health.Message ?? (_source.Health.Reason.ToString() is "None" ? null : _source.Health.Reason.ToString()),
-        Interlocked.Read(ref _frames), Interlocked.Read(ref _faces), Interlocked.Read(ref _tracks), _source.Counters.Dropped, _lastFrameAt);
+        Interlocked.Read(ref _frames), Interlocked.Read(ref _faces), Interlocked.Read(ref _tracks), _source.Counters.Dropped, _lastFrameAt, _source.Health.RetryAt);
 
     /// <summary>Runs until the source ends or <paramref name="ct"/> is cancelled; open tracks are ended on the way out.</summary>
     public async Task RunAsync(CancellationToken ct)

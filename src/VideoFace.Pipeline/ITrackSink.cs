@@ -19,4 +19,5 @@ public interface ITrackSink
 /// <summary>Health and counters of a running camera pipeline.</summary>
 public sealed record CameraPipelineStatus(
     string State, string? Reason, long FramesAnalyzed, long FacesDetected, long TracksStarted, long FramesDropped,
-    DateTimeOffset? LastFrameAt);
+    DateTimeOffset? LastFrameAt,
+    DateTimeOffset? RetryAt = null);

@@ -143,6 +143,14 @@ public sealed class MediaOptionsTests
     public void Validate_Defaults_AreValid() => Assert.Empty(new MediaOptions().Validate());
 
     [Fact]
+    public void Defaults_FailingCameraRetried_From2sDoublingTo5MinWith20PercentJitter()
+    {
+        var o = new MediaOptions();
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(5), 0.2), (o.ReconnectInitialDelay, o.ReconnectMaxDelay, o.ReconnectJitter));
+        Assert.Equal(TimeSpan.FromMinutes(1), o.ReconnectResetAfter);
+    }
+
+    [Fact]
     public void Validate_BadValues_NameTheirKeys()
     {
         var errors = new MediaOptions
@@ -152,10 +160,11 @@ public sealed class MediaOptionsTests
             ReconnectJitter = 1.5,
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(1),
             StallTimeout = TimeSpan.Zero,
+            ReconnectResetAfter = TimeSpan.FromSeconds(-1),
         }.Validate();
-        foreach (var key in new[] { "Media:AnalysisFps", "Media:QueueCapacity", "Media:ReconnectJitter", "Media:ReconnectMaxDelay", "Media:StallTimeout" })
+        foreach (var key in new[] { "Media:AnalysisFps", "Media:QueueCapacity", "Media:ReconnectJitter", "Media:ReconnectMaxDelay", "Media:StallTimeout", "Media:ReconnectResetAfter" })
             Assert.Contains(errors, e => e.StartsWith(key + " ", StringComparison.Ordinal));
-        Assert.Equal(5, errors.Count);
+        Assert.Equal(6, errors.Count);
     }
 
     [Fact]

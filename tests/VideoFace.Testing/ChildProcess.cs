@@ -58,6 +58,14 @@ public sealed class ChildProcess : IAsyncDisposable
         _process.WaitForExit(10_000);
     }
 
+    /// <summary>SIGTERM, as `kill` or a container stop sends it: the process runs its shutdown code and exits.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("cannot run kill");
+        kill.WaitForExit();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var pid in ProcessTable.Children(Id, "ffmpeg")) _orphans.Add(pid);

@@ -40,7 +40,7 @@ internal static class ClusterCommands
             if (pr.GetValue(GlobalOptions.Json)) { Console.WriteLine(r.GetRawText()); return 0; }
             var table = new Table().AddColumns("id", "health", "reason", "silo", "fps", "frames", "faces", "tracks", "url");
             foreach (var c in r.EnumerateArray())
-                table.AddRow(Esc(Str(c, "id")), Esc(Str(c, "health")), Esc(Str(c, "reason")), Esc(Str(c, "silo")), Esc(c.GetProperty("fps").ToString()),
+                table.AddRow(Esc(Str(c, "id")), Esc(Str(c, "health")), Esc(Reason(c)), Esc(Str(c, "silo")), Esc(c.GetProperty("fps").ToString()),
                     c.GetProperty("frames_analyzed").ToString(), c.GetProperty("faces_detected").ToString(), c.GetProperty("tracks_started").ToString(), Esc(Str(c, "url")));
             Cli.Out.Write(table);
             return 0;
@@ -324,6 +324,16 @@ internal static class ClusterCommands
         Console.WriteLine($"{Str(r, "name")} ({Str(r, "id")}): {r.GetProperty("photos_total")} photos enrolled");
         foreach (var p in r.GetProperty("photos").EnumerateArray())
             if (Str(p, "status") != "ok") Console.WriteLine($"  {Str(p, "file")}: {Str(p, "status")}{(Str(p, "error") is { } e ? " — " + e : "")}");
+    }
+
+    /// <summary>A camera's reason, with when a failing camera is tried next ("ConnectionRefused: … (next try in 38 s)").</summary>
+    private static string? Reason(JsonElement camera)
+    {
+        var reason = Str(camera, "reason");
+        if (!camera.TryGetProperty("retry_at", out var r) || r.ValueKind != JsonValueKind.String || !r.TryGetDateTimeOffset(out var at)) return reason;
+        var wait = at - DateTimeOffset.UtcNow;
+        var next = wait > TimeSpan.Zero ? $"next try in {Math.Ceiling(wait.TotalSeconds):0} s" : "retrying";
+        return reason is null ? $"({next})" : $"{reason} ({next})";
     }
 
     private static string? Str(JsonElement e, string name) =>

@@ -64,12 +64,14 @@ public sealed partial class CameraGrain(
         else
         {
             await StopAsync();
+            await CloseOpenTracksAsync();
         }
     }
 
     public async Task RemoveAsync()
     {
         await StopAsync();
+        await CloseOpenTracksAsync();
         await GrainFactory.GetGrain<ICameraRegistryGrain>(Names.DefaultGallery).RemoveAsync(Id);
         await state.ClearStateAsync();
         DeactivateOnIdle();
@@ -81,7 +83,8 @@ public sealed partial class CameraGrain(
         var r = sessions.Snapshot(Id) ?? _report;
         var health = config is null || !config.Enabled ? CameraHealthState.Stopped : r?.Health ?? CameraHealthState.Connecting;
         return Task.FromResult(new CameraStatus(Id, config, health, r?.Reason, silo.Name,
-            r?.FramesAnalyzed ?? 0, r?.FacesDetected ?? 0, r?.TracksStarted ?? 0, r?.LastFrameAt, r?.FramesDropped ?? 0));
+            r?.FramesAnalyzed ?? 0, r?.FacesDetected ?? 0, r?.TracksStarted ?? 0, r?.LastFrameAt, r?.FramesDropped ?? 0,
+            health == CameraHealthState.Stopped ? null : r?.RetryAt));
     }
 
     // frames stay on this silo: the session that decoded them encodes the preview
@@ -116,7 +119,17 @@ public sealed partial class CameraGrain(
         if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
     }
 
-    /// <summary>Restarts a session that ended (e.g. a file source reached its end or ingest failed for good) while the camera is enabled.</summary>
+    /// <summary>
+    /// Ends whatever tracks the camera still has open (as stopped): the session stopped here ended its own, but one that
+    /// died with its silo before the camera was disabled or removed left its tracks for no next session to close.
+    /// </summary>
+    private Task CloseOpenTracksAsync() =>
+        GrainFactory.GetGrain<ICameraTracksGrain>(Id).CloseAllAsync(null, TrackEndReason.Stopped);
+
+    /// <summary>
+    /// Keeps the activation alive and brings back a session that is gone while the camera is enabled. (A session retries
+    /// its own failures, with growing delays; this only covers one that no longer runs at all.)
+    /// </summary>
     private Task KeepSessionAsync(CancellationToken ct)
     {
         if (state.State.Config is { Enabled: true } config && sessions.Snapshot(Id) is null) sessions.Start(Id, config);

@@ -84,6 +84,8 @@ public sealed partial class IdentityGrain(
         }
         if (S.Erased || IsErased(sighting)) return;
         bool wasOpen = S.OpenTracks.Remove(sighting.TrackId);
+        // already ended: a camera's next session repeating an end that was delivered just before a crash
+        if (!wasOpen && S.History.FindLast(h => h.TrackId == sighting.TrackId) is { End: not null }) return;
         if (!wasOpen && !S.History.Any(h => h.TrackId == sighting.TrackId))
         {
             // ended without a start we saw (e.g. a short track): it still counts as a sighting, with both events

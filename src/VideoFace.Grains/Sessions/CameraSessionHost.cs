@@ -10,6 +10,7 @@ using VideoFace.Media.Sources;
 using VideoFace.Pipeline;
 using VideoFace.Storage;
 using VideoFace.Tracking;
+using TrackEndReason = VideoFace.Abstractions.TrackEndReason;
 
 namespace VideoFace.Grains.Sessions;
 
@@ -28,7 +29,7 @@ public sealed partial class CameraSessionHost(
     ISightingIndex? index = null,
     UrlPolicy? urlPolicy = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CameraSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string IdentityId, string? Name, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
     // the keyframe each open track has in the blob store: a notice repeats it until the best face changes
     private readonly ConcurrentDictionary<string, Keyframe> _storedKeyframes = new(StringComparer.Ordinal);
@@ -36,12 +37,16 @@ public sealed partial class CameraSessionHost(
     private readonly ConcurrentDictionary<string, long> _trackIncarnation = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _erasedTracks = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<CameraSessionHost>();
+    private readonly OpenTrackLedger _ledger = new(grains, loggers.CreateLogger<OpenTrackLedger>());
+    private volatile bool _closing;
 
     /// <summary>Called with each track notice after it was handled (for metrics and latency measurements).</summary>
     public event Action<string, TrackNotice, GalleryMatch?>? TrackHandled;
 
     public void Start(string cameraId, CameraConfig config)
     {
+        // the silo is stopping: camera grains' timers and the watchdog must not bring sessions back
+        if (_closing) return;
         if (_sessions.TryGetValue(cameraId, out var existing))
         {
             if (existing.Config == config && !existing.Run.IsCompleted) return;
@@ -52,40 +57,32 @@ public sealed partial class CameraSessionHost(
         options.AnalysisFps = config.AnalysisFps;
         // a file registered as a camera plays like one: at its own pace, not as fast as it decodes
         options.ReadFileAtNativeRate = true;
-        var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>(), policy: urlPolicy);
-        var pipeline = new CameraPipeline(cameraId, source, devices.Get(), trackers.Create(cameraId), this, TimeProvider.System,
-            loggers.CreateLogger<CameraPipeline>());
-        var cts = new CancellationTokenSource();
-        var session = new Session(config, source, pipeline, cts);
+        CameraSession? session = null;
+        session = new CameraSession(cameraId, config, options, () =>
+            {
+                var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>(), policy: urlPolicy);
+                var pipeline = new CameraPipeline(cameraId, source, devices.Get(), trackers.Create(cameraId), this, TimeProvider.System,
+                    loggers.CreateLogger<CameraPipeline>());
+                return (source, pipeline);
+            },
+            _ledger, report => ReportIfRunning(cameraId, session!, report), TimeProvider.System, _logger);
         if (!_sessions.TryAdd(cameraId, session))
         {
-            cts.Dispose();
-            _ = source.DisposeAsync();
+            session.Cts.Dispose();
+            _ = session.Source.DisposeAsync();
             return;
         }
-        session.Run = Task.Run(async () =>
-        {
-            try
-            {
-                await pipeline.RunAsync(cts.Token);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogSessionFailed(_logger, ex, cameraId);
-            }
-            finally
-            {
-                await source.DisposeAsync();
-                // a session that ended by itself (file end, permanent failure) leaves; the camera grain decides on a restart
-                if (!cts.IsCancellationRequested) _sessions.TryRemove(new KeyValuePair<string, Session>(cameraId, session));
-            }
-        });
-        LogSessionStarted(_logger, cameraId, source.Source.Split('?')[0], config.AnalysisFps);
+        session.Start();
+        LogSessionStarted(_logger, cameraId, session.Source.Source.Split('?')[0], config.AnalysisFps);
     }
 
-    public async Task StopAsync(string cameraId)
+    /// <summary>Stops the session; its open tracks end as <see cref="TrackEndReason.Stopped"/>.</summary>
+    public Task StopAsync(string cameraId) => StopAsync(cameraId, TrackEndReason.Stopped);
+
+    private async Task StopAsync(string cameraId, TrackEndReason reason)
     {
         if (!_sessions.TryRemove(cameraId, out var s)) return;
+        _ledger.Stopping(cameraId, reason);
         await s.Cts.CancelAsync();
         try
         {
@@ -98,12 +95,22 @@ public sealed partial class CameraSessionHost(
         s.Cts.Dispose();
     }
 
+    /// <summary>
+    /// Silo shutdown: stops every session and refuses new ones; open tracks end as <see cref="TrackEndReason.Shutdown"/> and
+    /// their identities hear of it. Runs while the silo still takes grain calls (<see cref="CameraSessionShutdown"/>).
+    /// </summary>
+    public async Task StopAllAsync()
+    {
+        _closing = true;
+        await Task.WhenAll(_sessions.Keys.ToList().Select(id => StopAsync(id, TrackEndReason.Shutdown)));
+    }
+
     /// <summary>Counters of every session on this silo (for metrics): decoded frames, ffmpeg sessions, the pipeline's status.</summary>
     public IReadOnlyList<(string Camera, FrameSourceCounters Source, CameraPipelineStatus Pipeline)> Counters() =>
         _sessions.Select(kv => (kv.Key, kv.Value.Source.Counters, kv.Value.Pipeline.Status)).ToList();
 
     public CameraReport? Snapshot(string cameraId) =>
-        _sessions.TryGetValue(cameraId, out var s) ? ToReport(s.Pipeline.Status) : null;
+        _sessions.TryGetValue(cameraId, out var s) ? s.Report(s.Pipeline.Status) : null;
 
     public CameraPreview? Preview(string cameraId)
     {
@@ -149,14 +156,17 @@ public sealed partial class CameraSessionHost(
                 if (track.Embedding is not { } embedding) break;
                 match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery)
                     .MatchTrackAsync(embedding, devices.Get().Analyzer.EmbeddingSpace);
+                var started = new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey, match.Incarnation);
+                // recorded with the camera first: a track its identity knows of is never missing from the camera's open tracks
+                await _ledger.OpenedAsync(cameraId, match.IdentityId, started);
                 _trackIdentity[track.Id] = (match.IdentityId, match.Name, match.Similarity);
                 _trackIncarnation[track.Id] = match.Incarnation;
-                await grains.GetGrain<IIdentityGrain>(match.IdentityId)
-                    .TrackStartedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey, match.Incarnation));
+                await grains.GetGrain<IIdentityGrain>(match.IdentityId).TrackStartedAsync(started);
                 await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
                 break;
             case TrackEventKind.Updated:
                 await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
+                if (_trackIdentity.ContainsKey(track.Id)) await _ledger.SeenAsync(cameraId, track.Id, track.LastSeen);
                 break;
             case TrackEventKind.Ended:
                 _storedKeyframes.TryRemove(track.Id, out _);
@@ -165,7 +175,8 @@ public sealed partial class CameraSessionHost(
                 {
                     await grains.GetGrain<IIdentityGrain>(id.IdentityId)
                         .TrackEndedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, track.LastSeen, id.Similarity, thumbKey, keyframeKey,
-                            _trackIncarnation.GetValueOrDefault(track.Id)));
+                            _trackIncarnation.GetValueOrDefault(track.Id), _ledger.EndReason(cameraId)));
+                    await _ledger.ClosedAsync(cameraId, track.Id);
                 }
                 break;
         }
@@ -223,38 +234,22 @@ public sealed partial class CameraSessionHost(
     }
 
     public Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct) =>
-        // A session its camera grain is stopping (removed from the table first) reports nothing: the grain is awaiting
-        // StopAsync and, being non-reentrant, would only take the report after the stop timed out (30 s deadlock).
-        _sessions.ContainsKey(cameraId)
-            ? grains.GetGrain<ICameraGrain>(cameraId).ReportAsync(ToReport(status))
+        _sessions.TryGetValue(cameraId, out var s) ? ReportIfRunning(cameraId, s, s.Report(status)) : Task.CompletedTask;
+
+    // A session its camera grain is stopping (removed from the table first) reports nothing: the grain is awaiting
+    // StopAsync and, being non-reentrant, would only take the report after the stop timed out (30 s deadlock).
+    private Task ReportIfRunning(string cameraId, CameraSession session, CameraReport report) =>
+        _sessions.TryGetValue(cameraId, out var current) && ReferenceEquals(current, session)
+            ? grains.GetGrain<ICameraGrain>(cameraId).ReportAsync(report)
             : Task.CompletedTask;
 
-    private static CameraReport ToReport(CameraPipelineStatus s) => new(
-        Enum.TryParse<CameraHealthState>(s.State, out var h) ? h : s.State == "Ended" ? CameraHealthState.Stopped : CameraHealthState.Connecting,
-        s.Reason, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.LastFrameAt, s.FramesDropped);
-
-    public async ValueTask DisposeAsync()
-    {
-        await Task.WhenAll(_sessions.Keys.ToList().Select(StopAsync));
-    }
-
-    private sealed class Session(CameraConfig config, IFrameSource source, CameraPipeline pipeline, CancellationTokenSource cts)
-    {
-        public CameraConfig Config { get; } = config;
-        public IFrameSource Source { get; } = source;
-        public CameraPipeline Pipeline { get; } = pipeline;
-        public CancellationTokenSource Cts { get; } = cts;
-        public Task Run { get; set; } = Task.CompletedTask;
-    }
+    public async ValueTask DisposeAsync() => await StopAllAsync();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: session started ({Url} at {Fps} fps)")]
     private static partial void LogSessionStarted(ILogger logger, string camera, string url, double fps);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: track {Track} belonged to erased identity {Identity}; its data is deleted and it writes nothing more")]
     private static partial void LogErasedTrack(ILogger logger, string camera, string track, string identity);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: session failed")]
-    private static partial void LogSessionFailed(ILogger logger, Exception ex, string camera);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: session did not stop within 30 s")]
     private static partial void LogStopSlow(ILogger logger, string camera);

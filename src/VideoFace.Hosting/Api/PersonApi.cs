@@ -87,7 +87,8 @@ public static class PersonApi
         var summary = await identity.GetSummaryAsync();
         var history = await identity.GetHistoryAsync(Math.Clamp(limit ?? 100, 1, 5000));
         return TypedResults.Ok(new PersonDetailResponse(PersonResponse.From(summary), history
-            .Select(h => new HistoryEntryResponse(h.CameraId, h.TrackId, h.Start, h.End, h.Similarity, urls.For(h.ThumbnailKey), urls.For(h.KeyframeKey)))
+            .Select(h => new HistoryEntryResponse(h.CameraId, h.TrackId, h.Start, h.End, h.Similarity, urls.For(h.ThumbnailKey), urls.For(h.KeyframeKey),
+                h.End is null ? null : h.EndReason ?? TrackEndReason.Left))
             .ToList()));
     }
 

@@ -30,6 +30,7 @@ public sealed class FfmpegFrameSource : IFrameSource
     private long _decoded;
     private long _sequence = -1;
     private int _sessions;
+    private long _streamingSinceTicks; // UTC ticks of the current ffmpeg run's first frame; 0 before it
     private bool _cudaFailed;
     private int _disposed;
 
@@ -97,9 +98,12 @@ public sealed class FfmpegFrameSource : IFrameSource
         {
             while (!ct.IsCancellationRequested)
             {
+                Interlocked.Exchange(ref _streamingSinceTicks, 0);
                 var outcome = await RunSessionAsync(ct).ConfigureAwait(false);
                 if (ct.IsCancellationRequested) break;
-                if (outcome.Frames > 0) attempt = 0;
+                // only a run that streamed for a while resets the delays: a camera that drops after a few frames each time
+                // would otherwise be restarted every ReconnectInitialDelay for ever
+                if (outcome.Frames > 0 && StreamedFor() >= _options.ReconnectResetAfter) attempt = 0;
 
                 if (UseCuda && outcome.Frames == 0 && outcome.Reason is HealthReason.HardwareDecode or HealthReason.Codec or HealthReason.ProcessError)
                 {
@@ -131,7 +135,7 @@ public sealed class FfmpegFrameSource : IFrameSource
                     return;
                 }
                 var delay = _backoff.Delay(attempt);
-                _health.Set(HealthState.Reconnecting, outcome.Reason, outcome.Message);
+                _health.Set(HealthState.Reconnecting, outcome.Reason, outcome.Message, _time.GetUtcNow() + delay);
                 _logger.ReconnectScheduled(Source, delay, attempt);
                 await Task.Delay(delay, _time, ct).ConfigureAwait(false);
             }
@@ -153,6 +157,10 @@ public sealed class FfmpegFrameSource : IFrameSource
         _health.Set(HealthState.Stopped, HealthReason.Cancelled);
     }
 
+    /// <summary>How long the current ffmpeg run has delivered frames (zero before its first frame).</summary>
+    private TimeSpan StreamedFor() =>
+        Interlocked.Read(ref _streamingSinceTicks) is var t and > 0 ? _time.GetUtcNow() - new DateTimeOffset(t, TimeSpan.Zero) : TimeSpan.Zero;
+
     private bool UseCuda => !_cudaFailed && _options.HardwareDecode switch
     {
         HardwareDecode.Cuda => true,
@@ -170,7 +178,11 @@ public sealed class FfmpegFrameSource : IFrameSource
         var callbacks = new DecodeSession.Callbacks(
             ProcessStarted: pid => { lock (_processIds) _processIds.Add(pid); },
             StreamOpened: info => Volatile.Write(ref _stream, info),
-            FirstFrame: () => _health.Set(HealthState.Streaming),
+            FirstFrame: () =>
+            {
+                Interlocked.Exchange(ref _streamingSinceTicks, _time.GetUtcNow().UtcTicks);
+                _health.Set(HealthState.Streaming);
+            },
             Stalled: () => _health.Set(HealthState.Stalled, HealthReason.Stalled, $"no frame for {_options.StallTimeout.TotalSeconds:0.#} s"),
             NextSequence: () =>
             {

@@ -23,14 +23,14 @@ internal sealed class HealthTracker(string source, TimeProvider time, ILogger lo
         get { lock (_gate) return _history.ToArray(); }
     }
 
-    public void Set(HealthState state, HealthReason reason = HealthReason.None, string? message = null)
+    public void Set(HealthState state, HealthReason reason = HealthReason.None, string? message = null, DateTimeOffset? retryAt = null)
     {
         SourceHealth previous, next;
         lock (_gate)
         {
             previous = _current;
-            if (previous.State == state && previous.Reason == reason) return;
-            next = new SourceHealth(state, reason, message, time.GetUtcNow());
+            if (previous.State == state && previous.Reason == reason && previous.RetryAt == retryAt) return;
+            next = new SourceHealth(state, reason, message, time.GetUtcNow(), retryAt);
             _current = next;
             if (_history.Count == HistoryLimit) _history.RemoveAt(0);
             _history.Add(next);

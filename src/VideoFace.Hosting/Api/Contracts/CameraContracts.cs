@@ -6,15 +6,18 @@ namespace VideoFace.Hosting.Api.Contracts;
 /// <summary>Body of PUT /api/cameras/{id}.</summary>
 public sealed record CameraRequest(string Url, double? Fps, bool? Enabled, string? Name, string? Zone);
 
-/// <summary>A camera: its settings, ingest health and counters.</summary>
+/// <summary>
+/// A camera: its settings, ingest health and counters. While it fails, <c>reason</c> is the last failure and
+/// <c>retry_at</c> when it is tried next (the delay doubles with each failure in a row, up to Media:ReconnectMaxDelay).
+/// </summary>
 public sealed record CameraResponse(
     string Id, string? Url, double? Fps, bool Enabled, string? Name, string? Zone, string Health, string? Reason, string? Silo,
-    long FramesAnalyzed, long FacesDetected, long TracksStarted, long FramesDropped, DateTimeOffset? LastFrameAt)
+    long FramesAnalyzed, long FacesDetected, long TracksStarted, long FramesDropped, DateTimeOffset? LastFrameAt, DateTimeOffset? RetryAt = null)
 {
     public static CameraResponse From(CameraStatus s) => new(
         // credentials never leave the server
         s.CameraId, s.Config?.Url is { } url ? Secrets.RedactUrl(url) : null, s.Config?.AnalysisFps, s.Config?.Enabled ?? false,
-        s.Config?.Name, s.Config?.Zone, s.Health.ToString(), s.Reason is { } reason ? Secrets.RedactText(reason) : null, s.Silo, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.FramesDropped, s.LastFrameAt);
+        s.Config?.Name, s.Config?.Zone, s.Health.ToString(), s.Reason is { } reason ? Secrets.RedactText(reason) : null, s.Silo, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.FramesDropped, s.LastFrameAt, s.RetryAt);
 }
 
 /// <summary>A camera's latest analysed frame as a data URL, with the faces found in it.</summary>

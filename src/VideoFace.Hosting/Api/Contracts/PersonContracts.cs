@@ -11,8 +11,14 @@ public sealed record PersonResponse(string Id, string? Name, int Sightings, IRea
 /// <summary>A person with their newest sightings.</summary>
 public sealed record PersonDetailResponse(PersonResponse Person, IReadOnlyList<HistoryEntryResponse> History);
 
-/// <summary>One track in which the identity was seen.</summary>
-public sealed record HistoryEntryResponse(string Camera, string TrackId, DateTimeOffset Start, DateTimeOffset? End, float Similarity, string? ThumbnailUrl, string? KeyframeUrl);
+/// <summary>
+/// One track in which the identity was seen. <c>end</c> is null while the track is open; <c>end_reason</c> says why it
+/// ended: left (out of view), interrupted (its session died; <c>end</c> is when it was last known seen), stopped (camera
+/// disabled or removed) or shutdown (the server stopped).
+/// </summary>
+public sealed record HistoryEntryResponse(
+    string Camera, string TrackId, DateTimeOffset Start, DateTimeOffset? End, float Similarity, string? ThumbnailUrl, string? KeyframeUrl,
+    TrackEndReason? EndReason = null);
 
 /// <summary>What happened to one uploaded photo of an enrolment: ok, several_faces_used_largest, no_face or error.</summary>
 public sealed record EnrolPhotoResult(string File, string Status, string? Error = null);

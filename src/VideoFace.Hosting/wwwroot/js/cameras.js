@@ -37,6 +37,12 @@ function healthBadge(c) {
   return h('span', { class: `badge ${cls}`, 'data-health': c.health }, c.health);
 }
 
+/** When a failing camera is tried next, as the dashboard says it. */
+function nextTry(at) {
+  const s = Math.ceil((Date.parse(at) - Date.now()) / 1000);
+  return s > 0 ? `next try in ${s} s` : 'retrying';
+}
+
 async function refresh() {
   let cams;
   try {
@@ -51,7 +57,8 @@ async function refresh() {
       h('td', {}, h('strong', {}, c.name || c.id), c.name ? h('div', { class: 'muted small' }, c.id) : null,
         h('div', { class: 'muted small url', title: c.url }, c.url), c.zone ? h('div', { class: 'small' }, `zone ${c.zone}`) : null),
       h('td', {}, healthBadge(c), c.enabled ? null : h('span', { class: 'muted small' }, ' disabled'),
-        c.reason ? h('div', { class: 'small reason' }, c.reason) : null),
+        c.reason ? h('div', { class: 'small reason' }, c.reason) : null,
+        c.retry_at ? h('div', { class: 'muted small' }, nextTry(c.retry_at)) : null),
       h('td', { class: 'num' }, c.fps ?? '—'),
       h('td', { class: 'num fpm' }, fpm === null ? '…' : fpm.toFixed(1)),
       h('td', { class: 'num' }, c.frames_analyzed ?? 0, c.frames_dropped ? h('div', { class: 'muted small' }, `${c.frames_dropped} dropped`) : null),
