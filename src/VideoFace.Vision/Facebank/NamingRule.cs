@@ -32,8 +32,9 @@ public sealed record NamingDecision(NamingOutcome Outcome, string? IdentityId, f
     public static NamingDecision Undecided(string reason) => new(NamingOutcome.Undecided, null, 0, 0, reason);
 }
 
-/// <summary>Thresholds of the naming rule (configuration section "Gallery"); see docs/accuracy.md, "Naming on evidence".</summary>
-public sealed class NamingOptions
+/// <summary>Thresholds of the naming rule; see docs/accuracy.md, "Naming on evidence". (Not sealed: the gallery's
+/// options extend it with their configuration section.)</summary>
+public class NamingOptions
 {
     /// <summary>Cosine similarity at which a track is named as an enrolled person.</summary>
     public float MatchThreshold { get; set; } = 0.40f;
@@ -55,6 +56,17 @@ public sealed class NamingOptions
     /// and is looked at afresh; between it and the match threshold the name stays (hysteresis).
     /// </summary>
     public float ReleaseThreshold { get; set; } = 0.30f;
+
+    /// <summary>A copy (the gallery overrides two thresholds per gallery).</summary>
+    public NamingOptions With(float matchThreshold, float unknownMergeThreshold) => new()
+    {
+        MatchThreshold = matchThreshold,
+        UnknownMergeThreshold = unknownMergeThreshold,
+        Margin = Margin,
+        MinFaces = MinFaces,
+        MinBestQuality = MinBestQuality,
+        ReleaseThreshold = Math.Min(ReleaseThreshold, matchThreshold),
+    };
 
     public IReadOnlyList<string> Validate(string section)
     {
