@@ -22,6 +22,9 @@ public enum IdentityEventKind
     Left,
     /// <summary>The person appeared on another camera than the one they were last seen on.</summary>
     MovedCamera,
+    /// <summary>A track reported for this identity was not this person after all: more evidence moved it to
+    /// <see cref="IdentityEvent.MovedToIdentityId"/>. Earlier events of the track on this identity are void.</summary>
+    Retracted,
 }
 
 /// <summary>An identity event, published on the identity-events stream.</summary>
@@ -36,7 +39,8 @@ public sealed record IdentityEvent(
     [property: Id(6)] string TrackId,
     [property: Id(7)] DateTimeOffset Time,
     [property: Id(8)] float Similarity,
-    [property: Id(9)] string? ThumbnailKey);
+    [property: Id(9)] string? ThumbnailKey,
+    [property: Id(10)] string? MovedToIdentityId = null);
 
 /// <summary>What an identity hands over when merged into another.</summary>
 [GenerateSerializer, Immutable, Alias("vf.IdentityTransfer")]

@@ -54,7 +54,7 @@ public sealed partial class AlertEvaluatorGrain(
 
     public async Task<IReadOnlyList<Alert>> EvaluateAsync(IdentityEvent e)
     {
-        if (e.Kind == IdentityEventKind.Left) return [];
+        if (e.Kind is IdentityEventKind.Left or IdentityEventKind.Retracted) return [];
         var rules = await GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default).ListAsync();
         if (rules.Count == 0) return [];
         var now = _time.GetUtcNow();

@@ -14,8 +14,9 @@ using VideoFace.Tracking;
 namespace VideoFace.Grains.Sessions;
 
 /// <summary>
-/// Runs this silo's camera pipelines and turns their track notices into grain calls: a confirmed track is matched
-/// once against the gallery and reported to its identity; updates refresh the thumbnail and keyframe; the end closes the
+/// Runs this silo's camera pipelines and turns their track notices into grain calls: each notice stores the thumbnail
+/// and keyframe, lets <see cref="TrackNaming"/> decide the track's identity on its evidence so far (reported to the
+/// identity once decided, moved if re-decided), and writes the track's sighting to the index; the end closes the
 /// sighting. Also answers for its cameras' previews (the latest analysed frame stays here, in the session).
 /// </summary>
 public sealed partial class CameraSessionHost(
@@ -29,12 +30,13 @@ public sealed partial class CameraSessionHost(
     UrlPolicy? urlPolicy = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string IdentityId, string? Name, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
     // the keyframe each open track has in the blob store: a notice repeats it until the best face changes
     private readonly ConcurrentDictionary<string, Keyframe> _storedKeyframes = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<CameraSessionHost>();
+    private readonly TrackNaming _naming = new(grains, loggers.CreateLogger<TrackNaming>());
 
-    /// <summary>Called with each track notice after it was handled (for metrics and latency measurements).</summary>
+    /// <summary>Called with each track notice after it was handled (for metrics and latency measurements), with the
+    /// gallery's answer when the notice decided the track's identity or changed it.</summary>
     public event Action<string, TrackNotice, GalleryMatch?>? TrackHandled;
 
     public void Start(string cameraId, CameraConfig config)
@@ -107,8 +109,7 @@ public sealed partial class CameraSessionHost(
         if (!_sessions.TryGetValue(cameraId, out var s) || s.Pipeline.Preview() is not { } p) return null;
         var faces = p.Faces.Select(f =>
         {
-            (string IdentityId, string? Name, float Similarity)? id =
-                f.TrackId is { } t && _trackIdentity.TryGetValue(t, out var known) ? known : null;
+            var id = f.TrackId is { } t ? _naming.Label(t) : null;
             return new CameraPreviewFace(f.Box.X1, f.Box.Y1, f.Box.Width, f.Box.Height, f.Score, f.TrackId, id?.IdentityId, id?.Name);
         }).ToList();
         return new CameraPreview(p.Jpeg, p.Width, p.Height, p.CapturedAt, faces);
@@ -138,30 +139,13 @@ public sealed partial class CameraSessionHost(
                 _storedKeyframes[track.Id] = keyframe;
             }
         }
-        GalleryMatch? match = null;
-        switch (notice.Kind)
+        var match = await _naming.DecideAsync(cameraId, notice, devices.Get().Analyzer.EmbeddingSpace, thumbKey, keyframeKey);
+        bool ended = notice.Kind == TrackEventKind.Ended;
+        await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended, ct);
+        if (ended)
         {
-            case TrackEventKind.Started:
-                if (track.Embedding is not { } embedding) break;
-                match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery)
-                    .MatchTrackAsync(embedding, devices.Get().Analyzer.EmbeddingSpace);
-                _trackIdentity[track.Id] = (match.IdentityId, match.Name, match.Similarity);
-                await grains.GetGrain<IIdentityGrain>(match.IdentityId)
-                    .TrackStartedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey));
-                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
-                break;
-            case TrackEventKind.Updated:
-                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
-                break;
-            case TrackEventKind.Ended:
-                _storedKeyframes.TryRemove(track.Id, out _);
-                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: true, ct);
-                if (_trackIdentity.TryRemove(track.Id, out var id))
-                {
-                    await grains.GetGrain<IIdentityGrain>(id.IdentityId)
-                        .TrackEndedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, track.LastSeen, id.Similarity, thumbKey, keyframeKey));
-                }
-                break;
+            _storedKeyframes.TryRemove(track.Id, out _);
+            await _naming.EndAsync(cameraId, track, thumbKey, keyframeKey);
         }
         TrackHandled?.Invoke(cameraId, notice, match);
     }
@@ -170,10 +154,11 @@ public sealed partial class CameraSessionHost(
     private async Task IndexAsync(string cameraId, TrackSnapshot track, string? thumbKey, Keyframe? keyframe, bool ended, CancellationToken ct)
     {
         if (index is null || track.Embedding is not { } embedding) return;
-        _trackIdentity.TryGetValue(track.Id, out var id);
+        // an undecided track is indexed without an identity; a decided (or re-decided) one with its current identity
+        var id = _naming.Label(track.Id);
         PixelBox? box = keyframe is { Box: var b } ? new PixelBox(b.X1, b.Y1, b.Width, b.Height) : null;
         await index.UpsertAsync([new Sighting(track.Id, embedding, cameraId, track.StartTime, ended ? track.LastSeen : null, track.Id,
-            id.IdentityId, id.Name, id.Similarity, thumbKey ?? BlobKeys.Thumbnail(cameraId, track.Id),
+            id?.IdentityId, id?.Name, id?.Similarity ?? 0, thumbKey ?? BlobKeys.Thumbnail(cameraId, track.Id),
             keyframe is null ? null : BlobKeys.Keyframe(cameraId, track.Id), box)], ct);
     }
 
