@@ -119,8 +119,9 @@ public sealed class GalleryGrain(
         if (string.IsNullOrWhiteSpace(evidence.TrackId) || evidence.TrackId.Length > MaxTrackIdLength)
             throw new ArgumentException($"a track needs an id of 1 to {MaxTrackIdLength} characters");
         if (evidence.Embedding is null || evidence.Embedding.Length == 0) throw new ArgumentException("a track needs an embedding");
-        CheckSpace(embeddingSpace, evidence.Embedding.Length);
+        // checked before the space: a bad first embedding must not fix the gallery's space
         var embedding = Normed(evidence.Embedding);
+        CheckSpace(embeddingSpace, embedding.Length);
         var naming = Naming;
 
         S.OpenTracks.TryGetValue(evidence.TrackId, out var mine);
