@@ -28,7 +28,7 @@ public sealed record GallerySettings(
 
 /// <summary>
 /// A track's evidence so far, for the gallery's naming rule: its embedding (the mean of its best faces), how many
-/// embedded faces it stands on and the quality of its best face; <see cref="Final"/> when the track ended (decide now).
+/// embedded faces it gathered and the quality of its best face; <see cref="Final"/> when the track ended (decide now).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("vf.TrackEvidence")]
 public sealed record TrackEvidence(

@@ -187,7 +187,8 @@ public sealed class TrackNamingTests : IAsyncLifetime
         var seen = _t0.AddMinutes(minutes);
         var best = new BestFace(Spot, 0.98f, 0.8f, null, embedding, seen, 640, 480);
         var track = new TrackSnapshot(id, Camera, kind == TrackEventKind.Ended ? TrackState.Ended : TrackState.Confirmed, StartOf(id), seen,
-            HitCount: faces * 2, Spot, best, embedding, faces, kind == TrackEventKind.Ended ? TrackEndReason.Expired : null);
+            HitCount: faces * 2, Spot, best, embedding, EmbeddedFaces: Math.Min(faces, 5),
+            kind == TrackEventKind.Ended ? TrackEndReason.Expired : null, EvidenceFaces: faces);
         return Host.OnTrackAsync(Camera, new TrackNotice(kind, track, Thumbnail: null, DateTimeOffset.UtcNow), CancellationToken.None);
     }
 

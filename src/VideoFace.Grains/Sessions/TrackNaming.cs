@@ -30,8 +30,9 @@ public sealed partial class TrackNaming(IGrainFactory grains, ILogger logger)
     {
         var track = notice.Track;
         if (track.Embedding is not { } embedding) return null;
-        // The mean embedding stands on its embedded faces; the best face's quality says how good the best of them is.
-        var evidence = new TrackEvidence(track.Id, embedding, track.EmbeddedFaces, track.BestFace.Quality, notice.Kind == TrackEventKind.Ended);
+        // The evidence is every embedded face that agreed with the track (the tracker's count; its mean embedding is of
+        // the best of them), and the best face's quality says how good the best of them is.
+        var evidence = new TrackEvidence(track.Id, embedding, track.EvidenceFaces, track.BestFace.Quality, notice.Kind == TrackEventKind.Ended);
         var match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).NameTrackAsync(evidence, embeddingSpace);
         if (match is null) return null;
         var label = new TrackLabel(match.IdentityId, match.Name, match.Similarity);

@@ -4,7 +4,7 @@ namespace VideoFace.Vision.Facebank;
 
 /// <summary>What a track has shown of a face so far.</summary>
 /// <param name="Embedding">The track's normed embedding: the re-normalised mean of its best faces' embeddings.</param>
-/// <param name="Faces">How many embedded faces that mean stands on.</param>
+/// <param name="Faces">How many embedded faces the track gathered (the mean is of the best of them).</param>
 /// <param name="BestQuality">Quality in [0, 1] of the track's best face (size × detector score × frontalness): the mean
 /// is weighted toward its best faces, so a track whose best face is tiny, doubtful or in profile has only weak evidence.</param>
 public sealed record IdentityEvidence(float[] Embedding, int Faces, float BestQuality);
