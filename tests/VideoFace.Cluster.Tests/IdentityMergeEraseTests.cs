@@ -248,8 +248,9 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     public async Task SetThresholds_MergeBelowMatch_IsRefused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Gallery.SetThresholdsAsync(0.5f, 0.4f));
-        await Gallery.SetThresholdsAsync(0.45f, 0.5f);
-        Assert.Equal(0.45f, (await Gallery.GetSettingsAsync()).MatchThreshold);
+        await Gallery.SetThresholdsAsync(0.42f, 0.55f);
+        var s = await Gallery.GetSettingsAsync();
+        Assert.Equal((0.42f, 0.55f), (s.MatchThreshold, s.UnknownMergeThreshold));
     }
 
     private static float[] Unit(params (int Axis, float Value)[] parts)

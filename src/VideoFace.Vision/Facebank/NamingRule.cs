@@ -37,10 +37,10 @@ public sealed record NamingDecision(NamingOutcome Outcome, string? IdentityId, f
 public class NamingOptions
 {
     /// <summary>Cosine similarity at which a track is named as an enrolled person.</summary>
-    public float MatchThreshold { get; set; } = 0.40f;
+    public float MatchThreshold { get; set; } = 0.45f;
 
     /// <summary>Cosine similarity at which an unknown track joins an existing unknown identity; never below the match threshold.</summary>
-    public float UnknownMergeThreshold { get; set; } = 0.45f;
+    public float UnknownMergeThreshold { get; set; } = 0.50f;
 
     /// <summary>Least lead of the best identity over the second best (of the same kind): a tie is nobody.</summary>
     public float Margin { get; set; } = 0.10f;
