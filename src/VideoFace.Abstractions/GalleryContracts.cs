@@ -42,3 +42,15 @@ public sealed record IdentityTombstone(
     [property: Id(1)] long Incarnation,
     [property: Id(2)] DateTimeOffset ErasedAt,
     [property: Id(3)] IReadOnlyList<IdentityTombstone>? MergedFrom = null);
+
+/// <summary>
+/// A track's evidence so far, for the gallery's naming rule: its embedding (the mean of its best faces), how many
+/// embedded faces it gathered and the quality of its best face; <see cref="Final"/> when the track ended (decide now).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vf.TrackEvidence")]
+public sealed record TrackEvidence(
+    [property: Id(0)] string TrackId,
+    [property: Id(1)] float[] Embedding,
+    [property: Id(2)] int Faces,
+    [property: Id(3)] float BestQuality,
+    [property: Id(4)] bool Final);

@@ -40,12 +40,22 @@ public interface IGalleryGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> ListIdentitiesAsync();
 
     /// <summary>
-    /// Matches a track embedding once: the best enrolled person at or above the match threshold, else the best unknown
-    /// identity above the merge threshold (its centroid absorbs the track), else a new unknown identity.
+    /// Matches a whole track's embedding once, as sufficient evidence, under the naming rule: an enrolled person that
+    /// clears the match threshold with a margin over the next, else an unknown identity that clears the merge threshold
+    /// with a margin (its centroid absorbs the track), else a new unknown identity.
     /// </summary>
     Task<GalleryMatch> MatchTrackAsync(float[] normedEmbedding, string embeddingSpace);
 
-    /// <summary>Nearest identity without creating anything (for search and identify).</summary>
+    /// <summary>
+    /// Decides a running track's identity from its evidence so far, under the naming rule; call again as the evidence
+    /// grows and once more when it ends (<see cref="TrackEvidence.Final"/>: then it is always decided). Null while the
+    /// evidence is too weak to decide. An answer may name another identity than an earlier one for the same track
+    /// (more evidence turned against it): the caller moves the track there. An unknown identity's centroid holds the
+    /// track's latest embedding while it runs and its final one afterwards.
+    /// </summary>
+    Task<GalleryMatch?> NameTrackAsync(TrackEvidence evidence, string embeddingSpace);
+
+    /// <summary>Nearest identity under the naming rule without creating anything (for search and identify).</summary>
     Task<GalleryMatch?> PeekAsync(float[] normedEmbedding);
 
     Task<GallerySettings> GetSettingsAsync();

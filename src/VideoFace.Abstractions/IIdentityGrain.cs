@@ -17,6 +17,12 @@ public interface IIdentityGrain : IGrainWithStringKey
     /// </summary>
     Task TrackEndedAsync(TrackSighting sighting);
 
+    /// <summary>
+    /// A track reported here turned out to be another identity (<paramref name="movedToIdentityId"/>): its history entry
+    /// leaves and a Retracted event says where it went. Returns the entry, null when the track is not here.
+    /// </summary>
+    Task<TrackSighting?> RetractTrackAsync(string trackId, string movedToIdentityId);
+
     Task<IdentitySummary> GetSummaryAsync();
 
     /// <summary>Track history, newest first.</summary>

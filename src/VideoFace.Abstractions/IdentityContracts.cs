@@ -37,6 +37,9 @@ public enum IdentityEventKind
     Left,
     /// <summary>The person appeared on another camera than the one they were last seen on.</summary>
     MovedCamera,
+    /// <summary>A track reported for this identity was not this person after all: more evidence moved it to
+    /// <see cref="IdentityEvent.MovedToIdentityId"/>. Earlier events of the track on this identity are void.</summary>
+    Retracted,
 }
 
 /// <summary>An identity event, published on the identity-events stream.</summary>
@@ -52,7 +55,8 @@ public sealed record IdentityEvent(
     [property: Id(7)] DateTimeOffset Time,
     [property: Id(8)] float Similarity,
     [property: Id(9)] string? ThumbnailKey,
-    [property: Id(10)] long Incarnation = 0);
+    [property: Id(10)] long Incarnation = 0,
+    [property: Id(11)] string? MovedToIdentityId = null);
 
 /// <summary>An identity event as the durable event log keeps it: <see cref="Sequence"/> orders the log and never restarts.</summary>
 [GenerateSerializer, Immutable, Alias("vf.LoggedIdentityEvent")]

@@ -21,6 +21,7 @@ public static class AlertJson
         {
             IdentityEventKind.MovedCamera => "moved_camera",
             IdentityEventKind.Left => "left",
+            IdentityEventKind.Retracted => "retracted",
             _ => "appeared",
         }, a.CameraId, a.IdentityId, a.IdentityName, a.TrackId, a.Time, a.Similarity, a.ThumbnailKey,
         a.ThumbnailKey is null ? null : thumbnailUrl?.Invoke(a.ThumbnailKey) ?? "/api/blobs/" + a.ThumbnailKey);

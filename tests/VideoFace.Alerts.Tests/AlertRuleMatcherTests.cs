@@ -52,6 +52,7 @@ public sealed class AlertRuleMatcherTests
     [InlineData(IdentityEventKind.Appeared, true)]
     [InlineData(IdentityEventKind.MovedCamera, true)]
     [InlineData(IdentityEventKind.Left, false)]
+    [InlineData(IdentityEventKind.Retracted, false)]
     public void EventKind_OnlyAppearedAndMovedCamera_Alert(IdentityEventKind kind, bool matches) =>
         Assert.Equal(matches, AlertRuleMatcher.Matches(Rule(AlertRuleKind.Enrolled), Event(kind: kind)));
 

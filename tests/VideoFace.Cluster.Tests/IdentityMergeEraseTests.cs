@@ -266,6 +266,69 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
             BlobKeys.Thumbnail("c1", track), incarnation);
 
     /// <summary>A unit vector along one axis: axes are orthogonal, so different axes are different people.</summary>
+    [Fact]
+    public async Task NameTrack_RunningTrackReDecided_CountsOnceWithItsLatestEvidence()
+    {
+        // the track's first evidence leans toward axis 21, its final evidence is axis 20 alone
+        var early = Unit((20, 1f), (21, 0.3f));
+        var first = await Gallery.NameTrackAsync(new TrackEvidence("tr-1", early, 5, 0.9f, Final: false), Space);
+        var again = await Gallery.NameTrackAsync(new TrackEvidence("tr-1", early, 5, 0.9f, Final: false), Space);
+        var last = await Gallery.NameTrackAsync(new TrackEvidence("tr-1", Axis(20), 8, 0.9f, Final: true), Space);
+
+        Assert.NotNull(first);
+        Assert.True(first.IsNewUnknown);
+        Assert.Equal(first.IdentityId, again!.IdentityId);
+        Assert.False(again.IsNewUnknown);
+        Assert.Equal(first.IdentityId, last!.IdentityId);
+        // the unknown identity's centroid is the final evidence alone: the running shares were replaced, not added up
+        var peek = await Gallery.PeekAsync(Axis(20));
+        Assert.Equal(first.IdentityId, peek!.IdentityId);
+        Assert.Equal(1f, peek.Similarity, 4);
+    }
+
+    [Fact]
+    public async Task NameTrack_WeakRunningEvidence_IsUndecided_AndCreatesNothing()
+    {
+        var d = await Gallery.NameTrackAsync(new TrackEvidence("tr-weak", Axis(30), 1, 0.9f, Final: false), Space);
+
+        Assert.Null(d);
+        Assert.Empty(await Gallery.ListIdentitiesAsync());
+    }
+
+    [Fact]
+    public async Task NameTrack_HostileEvidence_IsRefused_AndDoesNotFixTheSpace()
+    {
+        var nan = Axis(1);
+        nan[2] = float.NaN;
+        await Assert.ThrowsAsync<ArgumentException>(() => Gallery.NameTrackAsync(new TrackEvidence("", Axis(1), 3, 1, false), Space));
+        await Assert.ThrowsAsync<ArgumentException>(() => Gallery.NameTrackAsync(new TrackEvidence(new string('t', 300), Axis(1), 3, 1, false), Space));
+        await Assert.ThrowsAsync<ArgumentException>(() => Gallery.NameTrackAsync(new TrackEvidence("tr-nan", nan, 3, 1, false), Space));
+        await Assert.ThrowsAsync<ArgumentException>(() => Gallery.NameTrackAsync(new TrackEvidence("tr-zero", new float[7], 3, 1, false), "other-space"));
+        await Assert.ThrowsAsync<ArgumentException>(() => Gallery.NameTrackAsync(new TrackEvidence("tr-null", null!, 3, 1, false), Space));
+
+        Assert.Null((await Gallery.GetSettingsAsync()).EmbeddingSpace);
+        // the first sound track then sets it
+        Assert.NotNull(await Gallery.NameTrackAsync(new TrackEvidence("tr-ok", Axis(1), 3, 1, Final: true), Space));
+        Assert.Equal(Space, (await Gallery.GetSettingsAsync()).EmbeddingSpace);
+    }
+
+    [Fact]
+    public async Task SetThresholds_MergeBelowMatch_IsRefused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Gallery.SetThresholdsAsync(0.5f, 0.4f));
+        await Gallery.SetThresholdsAsync(0.42f, 0.55f);
+        var s = await Gallery.GetSettingsAsync();
+        Assert.Equal((0.42f, 0.55f), (s.MatchThreshold, s.UnknownMergeThreshold));
+    }
+
+    private static float[] Unit(params (int Axis, float Value)[] parts)
+    {
+        var v = new float[Dim];
+        foreach (var (axis, value) in parts) v[axis] = value;
+        float n = MathF.Sqrt(v.Sum(x => x * x));
+        return v.Select(x => x / n).ToArray();
+    }
+
     private static float[] Axis(int i)
     {
         var v = new float[Dim];

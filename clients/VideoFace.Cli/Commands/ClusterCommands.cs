@@ -265,7 +265,8 @@ internal static class ClusterCommands
             }
             var who = Str(e, "identity_name") ?? $"unknown {Str(e, "identity_id")}";
             var where = Str(e, "previous_camera") is { } prev ? $"{prev} → {Str(e, "camera")}" : Str(e, "camera");
-            Console.WriteLine($"{Str(e, "time")}  {Str(e, "kind"),-11} {who,-28} camera {where}  track {Str(e, "track_id")}");
+            var moved = Str(e, "moved_to_identity_id") is { } to ? $"  → {to}" : "";
+            Console.WriteLine($"{Str(e, "time")}  {Str(e, "kind"),-11} {who,-28} camera {where}  track {Str(e, "track_id")}{moved}");
         }
     }
 

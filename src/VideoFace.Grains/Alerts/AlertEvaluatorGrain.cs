@@ -54,6 +54,7 @@ public sealed partial class AlertEvaluatorGrain(
 
     public async Task<IReadOnlyList<Alert>> EvaluateAsync(IdentityEvent e)
     {
+        if (e.Kind == IdentityEventKind.Retracted) return await RetractAsync(e);
         if (e.Kind == IdentityEventKind.Left) return [];
         var rules = await GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default).ListAsync();
         if (rules.Count == 0) return [];
@@ -76,6 +77,31 @@ public sealed partial class AlertEvaluatorGrain(
         foreach (var a in logged) LogAlert(logger, a.Sequence, a.RuleName, a.IdentityName ?? a.IdentityId, a.CameraId, a.TrackId);
         return logged;
     }
+
+    /// <summary>
+    /// A track was taken from an identity (more evidence named it otherwise): every rule that already alerted on that
+    /// track for that identity sends a retraction — the same alert with event "retracted" — so receivers can withdraw it.
+    /// </summary>
+    private async Task<IReadOnlyList<Alert>> RetractAsync(IdentityEvent e)
+    {
+        var log = GrainFactory.GetGrain<IAlertLogGrain>(AlertNames.Default);
+        // a track is re-decided within its life (seconds, minutes): its alerts are among the latest ones
+        var sent = (await log.RecentAsync(RetractionLookback))
+            .Where(a => a.TrackId == e.TrackId && a.IdentityId == e.IdentityId && a.EventKind != IdentityEventKind.Retracted).ToList();
+        if (sent.Count == 0) return [];
+        var retractions = sent.GroupBy(a => a.RuleId, StringComparer.Ordinal)
+            .Select(g => g.Last() with { AlertId = AlertRules.AlertId(g.Key, e.EventId), Sequence = 0, Time = e.Time, EventKind = IdentityEventKind.Retracted })
+            .ToList();
+        var logged = await log.AppendAsync(retractions);
+        foreach (var a in logged) LogRetracted(logger, a.Sequence, a.RuleName, a.IdentityName ?? a.IdentityId, a.TrackId, e.MovedToIdentityId ?? "?");
+        return logged;
+    }
+
+    /// <summary>How many of the latest alerts a retraction looks through for the track's alerts.</summary>
+    private const int RetractionLookback = 1000;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Sequence} ({Rule}) retracts {Identity} for track {Track}: it is {MovedTo}")]
+    private static partial void LogRetracted(ILogger logger, long sequence, string rule, string identity, string track, string movedTo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Sequence} ({Rule}): {Identity} on camera {Camera}, track {Track}")]
     private static partial void LogAlert(ILogger logger, long sequence, string rule, string identity, string camera, string track);

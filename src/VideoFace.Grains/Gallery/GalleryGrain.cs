@@ -3,18 +3,27 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using VideoFace.Abstractions;
 using VideoFace.Vision.Embedding;
+using VideoFace.Vision.Facebank;
 
 namespace VideoFace.Grains.Gallery;
 
-/// <summary>Enrolled persons and unknown identities; matches each track once.</summary>
+/// <summary>
+/// Enrolled persons and unknown identities; names tracks under the one naming rule (<see cref="NamingRule"/>), again as
+/// their evidence grows.
+/// </summary>
 public sealed class GalleryGrain(
     [PersistentState("gallery", Names.Storage)] IPersistentState<GalleryState> state,
     IOptions<GalleryOptions> options,
     TimeProvider time) : Grain, IGalleryGrain
 {
     private GalleryState S => state.State;
+    /// <summary>Running tracks remembered at most; beyond it the longest-quiet are forgotten (their silo never ended them).</summary>
+    internal const int MaxOpenTracks = 4096;
+    internal const int MaxTrackIdLength = 256;
+
     private float MatchThreshold => S.MatchThreshold ?? options.Value.MatchThreshold;
     private float MergeThreshold => S.UnknownMergeThreshold ?? options.Value.UnknownMergeThreshold;
+    private NamingOptions Naming => options.Value.With(MatchThreshold, MergeThreshold);
 
     public async Task<EnrolledPerson> EnrollAsync(string name, IReadOnlyList<float[]> normedEmbeddings, string embeddingSpace)
     {
@@ -56,6 +65,8 @@ public sealed class GalleryGrain(
         var tombstone = new IdentityTombstone(identityId, incarnation, now, merged);
         S.Tombstones[identityId] = tombstone;
         S.Erasing.Add(identityId);
+        // its running tracks no longer count for it (their later reports are dropped by the tombstone)
+        foreach (var t in S.OpenTracks.Where(kv => kv.Value.IdentityId == identityId).Select(kv => kv.Key).ToList()) S.OpenTracks.Remove(t);
         await state.WriteStateAsync();
         return tombstone;
     }
@@ -117,6 +128,12 @@ public sealed class GalleryGrain(
         S.Merged[sourceId] = new MergedIdentity { Target = targetId, Incarnation = sourcePerson?.Incarnation ?? sourceUnknown!.Incarnation };
         S.Persons.Remove(sourceId);
         S.Unknowns.Remove(sourceId);
+        // the source's running tracks now live in the target's sum (or, for a person target, in no sum at all)
+        foreach (var c in S.OpenTracks.Values.Where(c => c.IdentityId == sourceId))
+        {
+            c.IdentityId = targetId;
+            if (targetPerson is not null) c.Embedding = null;
+        }
         await state.WriteStateAsync();
         // alert rules that watched the source now watch the target (the source id will never appear again)
         var rules = GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default);
@@ -135,37 +152,116 @@ public sealed class GalleryGrain(
 
     public async Task<GalleryMatch> MatchTrackAsync(float[] normedEmbedding, string embeddingSpace)
     {
-        CheckSpace(embeddingSpace, normedEmbedding.Length);
-        var (personId, personSim) = Best(S.Persons.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
-        if (personId is not null && personSim >= MatchThreshold)
-            return new GalleryMatch(personId, S.Persons[personId].Name, personSim, false, S.Persons[personId].Incarnation);
+        // a whole track's embedding, vouched for by the caller: sufficient evidence, decided at once under a one-off id
+        var evidence = new TrackEvidence("m-" + Guid.NewGuid().ToString("N"), normedEmbedding, int.MaxValue, 1, Final: true);
+        return (await NameTrackAsync(evidence, embeddingSpace))!;
+    }
 
-        var (unknownId, unknownSim) = Best(S.Unknowns.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
-        if (unknownId is not null && unknownSim >= MergeThreshold)
+    public async Task<GalleryMatch?> NameTrackAsync(TrackEvidence evidence, string embeddingSpace)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        if (string.IsNullOrWhiteSpace(evidence.TrackId) || evidence.TrackId.Length > MaxTrackIdLength)
+            throw new ArgumentException($"a track needs an id of 1 to {MaxTrackIdLength} characters");
+        if (evidence.Embedding is null || evidence.Embedding.Length == 0) throw new ArgumentException("a track needs an embedding");
+        // checked before the space: a bad first embedding must not fix the gallery's space
+        var embedding = Normed(evidence.Embedding);
+        CheckSpace(embeddingSpace, embedding.Length);
+        var naming = Naming;
+
+        S.OpenTracks.TryGetValue(evidence.TrackId, out var mine);
+        // an identity deleted (or merged away) under a running track no longer binds it
+        string? current = mine is not null && (S.Persons.ContainsKey(mine.IdentityId) || S.Unknowns.ContainsKey(mine.IdentityId)) ? mine.IdentityId : null;
+        var decision = NamingRule.Decide(new IdentityEvidence(embedding, evidence.Faces, evidence.BestQuality),
+            S.Persons.Select(kv => new NamingCandidate(kv.Key, kv.Value.Sum)), UnknownsWithout(mine), current, evidence.Final, naming);
+        if (decision.Outcome == NamingOutcome.Undecided) return null;
+
+        var now = time.GetUtcNow();
+        bool isNew = decision.Outcome == NamingOutcome.Unknown && decision.IdentityId is null;
+        string id = decision.IdentityId ?? "u-" + Guid.NewGuid().ToString("N")[..12];
+        if (isNew) S.Unknowns[id] = new UnknownIdentity { Sum = new float[S.Dimension], FirstSeen = now, Incarnation = ++S.LastIncarnation };
+        bool same = current == id;
+        // a running track that keeps its person changes nothing worth a write
+        bool quiet = same && !evidence.Final && !S.Unknowns.ContainsKey(id);
+        // the track's previous share comes out, its latest goes in: a track counts once, with its best evidence
+        if (mine is not null) Withdraw(mine, same);
+        float[]? added = null;
+        if (S.Unknowns.TryGetValue(id, out var unknown))
         {
-            var u = S.Unknowns[unknownId];
-            TensorPrimitives.Add(u.Sum, normedEmbedding, u.Sum);
-            u.Tracks++;
-            await state.WriteStateAsync();
-            return new GalleryMatch(unknownId, null, unknownSim, false, u.Incarnation);
+            TensorPrimitives.Add(unknown.Sum, embedding, unknown.Sum);
+            if (!same) unknown.Tracks++;
+            added = embedding;
         }
-
-        var id = "u-" + Guid.NewGuid().ToString("N")[..12];
-        var created = new UnknownIdentity { Sum = (float[])normedEmbedding.Clone(), Tracks = 1, FirstSeen = time.GetUtcNow(), Incarnation = ++S.LastIncarnation };
-        S.Unknowns[id] = created;
-        await state.WriteStateAsync();
-        return new GalleryMatch(id, null, 1f, true, created.Incarnation);
+        if (evidence.Final)
+        {
+            S.OpenTracks.Remove(evidence.TrackId);
+        }
+        else
+        {
+            S.OpenTracks[evidence.TrackId] = new TrackContribution { IdentityId = id, Embedding = added, UpdatedAt = now };
+            PruneOpenTracks();
+        }
+        if (!quiet) await state.WriteStateAsync();
+        long incarnation = S.Persons.TryGetValue(id, out var person) ? person.Incarnation : S.Unknowns.TryGetValue(id, out var u) ? u.Incarnation : 0;
+        return new GalleryMatch(id, person?.Name, decision.Similarity, isNew, incarnation);
     }
 
     public Task<GalleryMatch?> PeekAsync(float[] normedEmbedding)
     {
+        if (normedEmbedding is null || normedEmbedding.Length == 0) throw new ArgumentException("an embedding is required");
         if (S.Dimension != 0 && normedEmbedding.Length != S.Dimension) throw new ArgumentException($"embedding has {normedEmbedding.Length} values, the gallery {S.Dimension}");
-        var (personId, personSim) = Best(S.Persons.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
-        if (personId is not null && personSim >= MatchThreshold)
-            return Task.FromResult<GalleryMatch?>(new GalleryMatch(personId, S.Persons[personId].Name, personSim, false, S.Persons[personId].Incarnation));
-        var (unknownId, unknownSim) = Best(S.Unknowns.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
-        return Task.FromResult(unknownId is not null && unknownSim >= MergeThreshold
-            ? new GalleryMatch(unknownId, null, unknownSim, false, S.Unknowns[unknownId].Incarnation) : null);
+        // the same rule as a track's, for a query that stands for itself: sufficient evidence, nothing created
+        var d = NamingRule.Decide(new IdentityEvidence(Normed(normedEmbedding), int.MaxValue, 1),
+            S.Persons.Select(kv => new NamingCandidate(kv.Key, kv.Value.Sum)), S.Unknowns.Select(kv => new NamingCandidate(kv.Key, kv.Value.Sum)),
+            current: null, final: true, Naming);
+        return Task.FromResult(d.IdentityId is { } id
+            ? new GalleryMatch(id, S.Persons.TryGetValue(id, out var p) ? p.Name : null, d.Similarity, false,
+                p?.Incarnation ?? S.Unknowns.GetValueOrDefault(id)?.Incarnation ?? 0)
+            : null);
+    }
+
+    /// <summary>Unknown identities as candidates for a track: without the track's own share, and without one that is only this track.</summary>
+    private IEnumerable<NamingCandidate> UnknownsWithout(TrackContribution? mine)
+    {
+        foreach (var (id, u) in S.Unknowns)
+        {
+            if (mine?.Embedding is { } own && mine.IdentityId == id)
+            {
+                if (u.Tracks <= 1) continue;
+                var rest = (float[])u.Sum.Clone();
+                TensorPrimitives.Subtract(rest, own, rest);
+                yield return new NamingCandidate(id, rest);
+            }
+            else
+            {
+                yield return new NamingCandidate(id, u.Sum);
+            }
+        }
+    }
+
+    /// <summary>Takes a running track's share out of its unknown identity; one left without tracks goes (it was only this track).</summary>
+    private void Withdraw(TrackContribution mine, bool staying)
+    {
+        if (mine.Embedding is not { } own || !S.Unknowns.TryGetValue(mine.IdentityId, out var u)) return;
+        TensorPrimitives.Subtract(u.Sum, own, u.Sum);
+        if (staying) return;
+        if (--u.Tracks <= 0) S.Unknowns.Remove(mine.IdentityId);
+    }
+
+    /// <summary>Forgets the longest-quiet running tracks beyond <see cref="MaxOpenTracks"/> (their silo never reported an end).</summary>
+    private void PruneOpenTracks()
+    {
+        if (S.OpenTracks.Count <= MaxOpenTracks) return;
+        foreach (var key in S.OpenTracks.OrderBy(kv => kv.Value.UpdatedAt).Take(S.OpenTracks.Count - MaxOpenTracks).Select(kv => kv.Key).ToList())
+            S.OpenTracks.Remove(key);
+    }
+
+    private static float[] Normed(float[] embedding)
+    {
+        foreach (var v in embedding)
+            if (!float.IsFinite(v)) throw new ArgumentException("an embedding holds only finite values");
+        var normed = Embeddings.Normalize(embedding);
+        if (Embeddings.Norm(normed) < 0.5f) throw new ArgumentException("a zero embedding matches nobody");
+        return normed;
     }
 
     public Task<GallerySettings> GetSettingsAsync() =>
@@ -173,8 +269,8 @@ public sealed class GalleryGrain(
 
     public async Task SetThresholdsAsync(float matchThreshold, float unknownMergeThreshold)
     {
-        if (matchThreshold is < -1 or > 1 || unknownMergeThreshold is < -1 or > 1)
-            throw new ArgumentException("thresholds are cosine similarities between -1 and 1");
+        var errors = options.Value.With(matchThreshold, unknownMergeThreshold).Validate(GalleryOptions.SectionName);
+        if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors));
         S.MatchThreshold = matchThreshold;
         S.UnknownMergeThreshold = unknownMergeThreshold;
         await state.WriteStateAsync();
@@ -227,38 +323,12 @@ public sealed class GalleryGrain(
             throw new InvalidOperationException(
                 $"gallery '{this.GetPrimaryKeyString()}' holds '{S.EmbeddingSpace}' ({S.Dimension}-d) embeddings; '{space}' ({dimension}-d) cannot be compared with them");
     }
-
-    private static (string? Id, float Similarity) Best(IEnumerable<(string Id, float[] Sum)> candidates, float[] query)
-    {
-        string? best = null;
-        float bestSim = float.MinValue;
-        foreach (var (id, sum) in candidates)
-        {
-            float norm = Embeddings.Norm(sum);
-            if (norm <= 0) continue;
-            float sim = TensorPrimitives.Dot(sum, query) / norm;
-            if (sim > bestSim) (best, bestSim) = (id, sim);
-        }
-        return (best, best is null ? 0 : bestSim);
-    }
 }
 
-/// <summary>Gallery defaults (configuration section "Gallery").</summary>
-public sealed class GalleryOptions
+/// <summary>Gallery defaults (configuration section "Gallery"): the naming rule's thresholds.</summary>
+public sealed class GalleryOptions : NamingOptions
 {
     public const string SectionName = "Gallery";
 
-    /// <summary>Cosine similarity at which a track is named as an enrolled person.</summary>
-    public float MatchThreshold { get; set; } = 0.35f;
-
-    /// <summary>Cosine similarity at which an unknown track joins an existing unknown identity.</summary>
-    public float UnknownMergeThreshold { get; set; } = 0.45f;
-
-    public IReadOnlyList<string> Validate()
-    {
-        var e = new List<string>();
-        if (MatchThreshold is < -1 or > 1) e.Add($"{SectionName}:MatchThreshold must be between -1 and 1 (was {MatchThreshold})");
-        if (UnknownMergeThreshold is < -1 or > 1) e.Add($"{SectionName}:UnknownMergeThreshold must be between -1 and 1 (was {UnknownMergeThreshold})");
-        return e;
-    }
+    public IReadOnlyList<string> Validate() => Validate(SectionName);
 }

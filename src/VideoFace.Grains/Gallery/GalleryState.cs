@@ -24,6 +24,22 @@ public sealed class GalleryState
 
     /// <summary>Identities merged away: source id → where it went and its incarnation (an erase of the target takes them along).</summary>
     [Id(9)] public Dictionary<string, MergedIdentity> Merged { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Running tracks the naming rule has put with an identity: track id → what it added to that identity.</summary>
+    [Id(10)] public Dictionary<string, TrackContribution> OpenTracks { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A running track's share of its identity: the embedding it added to an unknown identity's sum (taken back out when
+/// the track is re-decided, so a track counts once, with its latest evidence). Dropped when the track ends.
+/// </summary>
+[GenerateSerializer, Alias("vf.TrackContribution")]
+public sealed class TrackContribution
+{
+    [Id(0)] public string IdentityId { get; set; } = "";
+    /// <summary>The embedding added to an unknown identity's sum; null for an enrolled person (tracks do not move persons).</summary>
+    [Id(1)] public float[]? Embedding { get; set; }
+    [Id(2)] public DateTimeOffset UpdatedAt { get; set; }
 }
 
 /// <summary>An identity merged into another one.</summary>

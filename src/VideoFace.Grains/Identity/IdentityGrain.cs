@@ -97,6 +97,32 @@ public sealed partial class IdentityGrain(
         if (S.OpenTracks.Count == 0) await PublishAsync(IdentityEventKind.Left, sighting, sighting.End ?? sighting.Start, null);
     }
 
+    public async Task<TrackSighting?> RetractTrackAsync(string trackId, string movedToIdentityId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(trackId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(movedToIdentityId);
+        if (S.MergedInto is { } target) return await GrainFactory.GetGrain<IIdentityGrain>(target).RetractTrackAsync(trackId, movedToIdentityId);
+        if (S.Erased) return null;
+        int i = S.History.FindLastIndex(h => h.TrackId == trackId);
+        if (i < 0) return null;
+        var entry = S.History[i];
+        S.History.RemoveAt(i);
+        S.OpenTracks.Remove(trackId);
+        S.Sightings = Math.Max(0, S.Sightings - 1);
+        // The summary follows the history where the history is whole; a capped one keeps its counts (older entries are gone).
+        if (S.History.Count == S.Sightings)
+        {
+            S.Cameras = S.History.Select(h => h.CameraId).ToHashSet(StringComparer.Ordinal);
+            S.FirstSeen = S.History.Count == 0 ? null : S.History.Min(h => h.Start);
+            var last = S.History.MaxBy(h => h.End ?? h.Start);
+            S.LastSeen = last is null ? null : last.End ?? last.Start;
+            S.LastCamera = last?.CameraId;
+        }
+        await state.WriteStateAsync();
+        await PublishAsync(IdentityEventKind.Retracted, entry, entry.End ?? entry.Start, null, movedToIdentityId);
+        return entry;
+    }
+
     public Task<IdentitySummary> GetSummaryAsync() => Task.FromResult(Summary());
 
     private IdentitySummary Summary() =>
@@ -211,10 +237,10 @@ public sealed partial class IdentityGrain(
         if (S.LastSeen is null || seen > S.LastSeen) S.LastSeen = seen;
     }
 
-    private async Task PublishAsync(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera)
+    private async Task PublishAsync(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera, string? movedTo = null)
     {
         var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, this.GetPrimaryKeyString(), S.Name, s.CameraId,
-            previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation);
+            previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation, movedTo);
         LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
         using var activity = Pipeline.VideoFaceActivities.Source.StartActivity("videoface.identity.event");
         activity?.SetTag("videoface.event.kind", kind.ToString());

@@ -15,8 +15,9 @@ using TrackEndReason = VideoFace.Abstractions.TrackEndReason;
 namespace VideoFace.Grains.Sessions;
 
 /// <summary>
-/// Runs this silo's camera pipelines and turns their track notices into grain calls: a confirmed track is matched
-/// once against the gallery and reported to its identity; updates refresh the thumbnail and keyframe; the end closes the
+/// Runs this silo's camera pipelines and turns their track notices into grain calls: each notice stores the thumbnail
+/// and keyframe, lets <see cref="TrackNaming"/> decide the track's identity on its evidence so far (reported to the
+/// identity once decided, moved if re-decided), and writes the track's sighting to the index; the end closes the
 /// sighting. Also answers for its cameras' previews (the latest analysed frame stays here, in the session).
 /// </summary>
 public sealed partial class CameraSessionHost(
@@ -30,17 +31,19 @@ public sealed partial class CameraSessionHost(
     UrlPolicy? urlPolicy = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, CameraSession> _sessions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string IdentityId, string? Name, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
     // the keyframe each open track has in the blob store: a notice repeats it until the best face changes
     private readonly ConcurrentDictionary<string, Keyframe> _storedKeyframes = new(StringComparer.Ordinal);
-    // the incarnation of the identity each track was matched to, and the tracks whose identity was erased since
-    private readonly ConcurrentDictionary<string, long> _trackIncarnation = new(StringComparer.Ordinal);
+    // the tracks whose identity was erased since they were named
     private readonly ConcurrentDictionary<string, byte> _erasedTracks = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<CameraSessionHost>();
-    private readonly OpenTrackLedger _ledger = new(grains, loggers.CreateLogger<OpenTrackLedger>());
+    private readonly TrackNaming _naming = new(grains, loggers.CreateLogger<TrackNaming>(),
+        new OpenTrackLedger(grains, loggers.CreateLogger<OpenTrackLedger>()));
+    // the camera's open-track record, kept by the naming as it reports tracks to identities
+    private OpenTrackLedger _ledger => _naming.Ledger;
     private volatile bool _closing;
 
-    /// <summary>Called with each track notice after it was handled (for metrics and latency measurements).</summary>
+    /// <summary>Called with each track notice after it was handled (for metrics and latency measurements), with the
+    /// gallery's answer when the notice decided the track's identity or changed it.</summary>
     public event Action<string, TrackNotice, GalleryMatch?>? TrackHandled;
 
     public void Start(string cameraId, CameraConfig config)
@@ -117,8 +120,7 @@ public sealed partial class CameraSessionHost(
         if (!_sessions.TryGetValue(cameraId, out var s) || s.Pipeline.Preview() is not { } p) return null;
         var faces = p.Faces.Select(f =>
         {
-            (string IdentityId, string? Name, float Similarity)? id =
-                f.TrackId is { } t && _trackIdentity.TryGetValue(t, out var known) ? known : null;
+            var id = f.TrackId is { } t ? _naming.Label(t) : null;
             return new CameraPreviewFace(f.Box.X1, f.Box.Y1, f.Box.Width, f.Box.Height, f.Score, f.TrackId, id?.IdentityId, id?.Name);
         }).ToList();
         return new CameraPreview(p.Jpeg, p.Width, p.Height, p.CapturedAt, faces);
@@ -149,36 +151,14 @@ public sealed partial class CameraSessionHost(
                 _storedKeyframes[track.Id] = keyframe;
             }
         }
-        GalleryMatch? match = null;
-        switch (notice.Kind)
+        var match = await _naming.DecideAsync(cameraId, notice, devices.Get().Analyzer.EmbeddingSpace, thumbKey, keyframeKey);
+        bool ended = notice.Kind == TrackEventKind.Ended;
+        await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended, ct);
+        if (!ended && _naming.Label(track.Id) is not null) await _ledger.SeenAsync(cameraId, track.Id, track.LastSeen);
+        if (ended)
         {
-            case TrackEventKind.Started:
-                if (track.Embedding is not { } embedding) break;
-                match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery)
-                    .MatchTrackAsync(embedding, devices.Get().Analyzer.EmbeddingSpace);
-                var started = new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey, match.Incarnation);
-                // recorded with the camera first: a track its identity knows of is never missing from the camera's open tracks
-                await _ledger.OpenedAsync(cameraId, match.IdentityId, started);
-                _trackIdentity[track.Id] = (match.IdentityId, match.Name, match.Similarity);
-                _trackIncarnation[track.Id] = match.Incarnation;
-                await grains.GetGrain<IIdentityGrain>(match.IdentityId).TrackStartedAsync(started);
-                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
-                break;
-            case TrackEventKind.Updated:
-                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
-                if (_trackIdentity.ContainsKey(track.Id)) await _ledger.SeenAsync(cameraId, track.Id, track.LastSeen);
-                break;
-            case TrackEventKind.Ended:
-                _storedKeyframes.TryRemove(track.Id, out _);
-                await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: true, ct);
-                if (_trackIdentity.TryGetValue(track.Id, out var id))
-                {
-                    await grains.GetGrain<IIdentityGrain>(id.IdentityId)
-                        .TrackEndedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, track.LastSeen, id.Similarity, thumbKey, keyframeKey,
-                            _trackIncarnation.GetValueOrDefault(track.Id), _ledger.EndReason(cameraId)));
-                    await _ledger.ClosedAsync(cameraId, track.Id);
-                }
-                break;
+            _storedKeyframes.TryRemove(track.Id, out _);
+            await _naming.EndAsync(cameraId, track, thumbKey, keyframeKey);
         }
         // checked after the writes: an erase that began before this check is seen here and what was written is undone;
         // one that began after it finds the writes in the stores it cleans (the tombstone comes before the cleaning)
@@ -205,31 +185,28 @@ public sealed partial class CameraSessionHost(
     /// </summary>
     private async Task UndoIfErasedAsync(string cameraId, string trackId, CancellationToken ct)
     {
-        if (!_trackIdentity.TryGetValue(trackId, out var id)) return;
-        if (!await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(id.IdentityId, _trackIncarnation.GetValueOrDefault(trackId))) return;
+        if (_naming.Label(trackId) is not { } id) return;
+        if (!await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(id.IdentityId, id.Incarnation)) return;
         _erasedTracks[trackId] = 0;
         await blobs.DeleteAsync(BlobKeys.Thumbnail(cameraId, trackId), ct);
         await blobs.DeleteAsync(BlobKeys.Keyframe(cameraId, trackId), ct);
         if (index is not null) await index.DeleteAsync([trackId], ct);
-        _trackIdentity.TryRemove(trackId, out _);
+        // its camera's open-track record goes too: a takeover must not report the erased track to anyone
+        await _naming.ForgetAsync(cameraId, trackId);
         LogErasedTrack(_logger, cameraId, trackId, id.IdentityId);
     }
 
-    private void ForgetTrack(string trackId)
-    {
-        _trackIdentity.TryRemove(trackId, out _);
-        _trackIncarnation.TryRemove(trackId, out _);
-        _storedKeyframes.TryRemove(trackId, out _);
-    }
+    private void ForgetTrack(string trackId) => _storedKeyframes.TryRemove(trackId, out _);
 
     /// <summary>Writes (or rewrites) the track's sighting in the vector index: one point per track, updated as it improves.</summary>
     private async Task IndexAsync(string cameraId, TrackSnapshot track, string? thumbKey, Keyframe? keyframe, bool ended, CancellationToken ct)
     {
         if (index is null || track.Embedding is not { } embedding) return;
-        _trackIdentity.TryGetValue(track.Id, out var id);
+        // an undecided track is indexed without an identity; a decided (or re-decided) one with its current identity
+        var id = _naming.Label(track.Id);
         PixelBox? box = keyframe is { Box: var b } ? new PixelBox(b.X1, b.Y1, b.Width, b.Height) : null;
         await index.UpsertAsync([new Sighting(track.Id, embedding, cameraId, track.StartTime, ended ? track.LastSeen : null, track.Id,
-            id.IdentityId, id.Name, id.Similarity, thumbKey ?? BlobKeys.Thumbnail(cameraId, track.Id),
+            id?.IdentityId, id?.Name, id?.Similarity ?? 0, thumbKey ?? BlobKeys.Thumbnail(cameraId, track.Id),
             keyframe is null ? null : BlobKeys.Keyframe(cameraId, track.Id), box)], ct);
     }
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Sessions;
 using VideoFace.Pipeline;
-using VideoFace.Tracking;
 
 namespace VideoFace.Hosting.Telemetry;
 
@@ -41,7 +40,7 @@ public sealed class CameraInstruments : IHostedService, IDisposable
         _meter.CreateObservableCounter(TracksStarted, () => Observe(c => c.Pipeline.TracksStarted), "{track}", "Tracks started");
         _meter.CreateObservableGauge(Streaming, () => Observe(c => c.Pipeline.State == nameof(CameraHealthState.Streaming) ? 1 : 0), null,
             "1 while the camera streams, 0 otherwise");
-        _matches = _meter.CreateCounter<long>(GalleryMatches, "{track}", "Tracks matched by the gallery, by outcome (person, unknown, new_unknown)");
+        _matches = _meter.CreateCounter<long>(GalleryMatches, "{track}", "Tracks decided (or re-decided) by the gallery, by outcome (person, unknown, new_unknown)");
         _latency = _meter.CreateHistogram<double>(TrackLatency, "ms", "From a track's frame being decoded to the track being stored and matched");
     }
 
@@ -63,7 +62,8 @@ public sealed class CameraInstruments : IHostedService, IDisposable
     {
         var tag = new KeyValuePair<string, object?>("camera", camera);
         _latency.Record((DateTimeOffset.UtcNow - notice.FrameDecodedAt).TotalMilliseconds, tag);
-        if (match is null || notice.Kind != TrackEventKind.Started) return;
+        // a track counts when its identity is decided, and again if more evidence moves it
+        if (match is null) return;
         var outcome = match.Name is not null ? "person" : match.IsNewUnknown ? "new_unknown" : "unknown";
         _matches.Add(1, tag, new KeyValuePair<string, object?>("outcome", outcome));
     }
