@@ -89,7 +89,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     [Fact]
     public async Task Merge_BadRequests_AreRefusedSayingWhy()
     {
-        var person = await Gallery.EnrollAsync("Grace", [Axis(5)], Space);
+        var person = (await Gallery.EnrollAsync("Grace", [Axis(5)], Space)).Person!;
         var unknown = await Gallery.MatchTrackAsync(Axis(6), Space);
 
         await Assert.ThrowsAsync<ArgumentException>(() => Gallery.MergeAsync(unknown.IdentityId, unknown.IdentityId));
@@ -110,7 +110,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     public async Task RemovePerson_ErasesHistoryIndexSightingsAndImages_LateReportsAreDropped_ReEnrolStartsClean()
     {
         var e = Axis(9);
-        var bob = await Gallery.EnrollAsync("Bob", [e], Space);
+        var bob = (await Gallery.EnrollAsync("Bob", [e], Space)).Person!;
         await SeenAsync(bob.IdentityId, "c1", "tb1", e, minutes: 0);
         await SeenAsync(bob.IdentityId, "c1", "tb2", e, minutes: 5, end: false);
         var other = await Gallery.MatchTrackAsync(Axis(10), Space);
@@ -139,7 +139,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
         Assert.False(await Gallery.RemovePersonAsync(bob.IdentityId));
 
         // enrolling the same name again starts a clean person under the same id
-        var again = await Gallery.EnrollAsync("Bob", [e], Space);
+        var again = (await Gallery.EnrollAsync("Bob", [e], Space)).Person!;
         Assert.Equal(bob.IdentityId, again.IdentityId);
         var summary = await identity.GetSummaryAsync();
         Assert.Equal(("Bob", 0), (summary.Name, summary.Sightings));

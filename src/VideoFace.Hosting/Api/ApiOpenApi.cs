@@ -23,14 +23,28 @@ public static class ApiOpenApi
             var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
             var form = name switch
             {
-                "EnrolPerson" => Form(["name", "files"], ("name", Text("the person's name (an existing name adds photos)")), ("files", Files("face photos, at most 100"))),
+                "EnrolPerson" => Form(["name", "files"], ("name", Text("the person's name: exactly the same name (after trimming, Unicode NFC) adds photos, any other is a new person")),
+                    ("files", Files("face photos, at most 100")),
+                    ("force", Text("true: enrol photos whose faces do not agree with the others or with the person (otherwise refused with 422)"))),
                 "Search" => Form(["photo"], ("photo", File("a photo with the face to look for")), ("face", Text("which face of the photo, 0 = largest")),
                     ("top_k", Text("most tracks returned (1-1000, 50)")), ("camera", Text("only this camera (repeatable)")), ("from", Text("ISO 8601 start")),
-                    ("to", Text("ISO 8601 end")), ("min_similarity", Text("lowest similarity"))),
+                    ("to", Text("ISO 8601 end")),
+                    ("min_similarity", Text("lowest similarity returned, 0 to 1 (default: the gallery's match threshold; hits below it are marked weak)"))),
                 _ => null,
             };
             if (form is not null && operation.RequestBody?.Content is { } content && content.TryGetValue("multipart/form-data", out var media))
                 media.Schema = form;
+            // the enrolment's force flag may also come as a query parameter (a client that cannot add form fields)
+            if (name == "EnrolPerson")
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = "force", In = ParameterLocation.Query, Required = false,
+                    Description = "true: enrol photos whose faces do not agree (as the form field 'force')",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                });
+            }
             // answers that are not JSON: a JPEG, or a Server-Sent Events stream
             var (type, schema) = name switch
             {
