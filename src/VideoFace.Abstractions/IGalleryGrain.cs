@@ -6,7 +6,7 @@ namespace VideoFace.Abstractions;
 public interface IGalleryGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Adds photos' normed embeddings to the person of exactly this name (after trimming and Unicode NFC), or enrols a new
+    /// Adds photos' normed embeddings to the person of exactly this name (ordinal, after trimming), or enrols a new
     /// person with an id of their own (a name whose id slug is taken gets a numbered one). Photos that do not agree with
     /// each other or with the enrolled person refuse the whole batch (the result has no person) unless
     /// <paramref name="force"/> is set.

@@ -40,7 +40,6 @@ public sealed class GalleryGrain(
         foreach (var e in normedEmbeddings) TensorPrimitives.Add(p.Sum, e, p.Sum);
         p.Photos += normedEmbeddings.Count;
         await state.WriteStateAsync();
-        // the name as first given stays the shown one (an NFC-equal spelling does not replace it)
         await GrainFactory.GetGrain<IIdentityGrain>(id!).SetNameAsync(p.Name);
         return new EnrolmentResult(new EnrolledPerson(id!, p.Name, p.Photos, p.EnrolledAt), outliers, threshold);
     }
@@ -168,17 +167,17 @@ public sealed class GalleryGrain(
     }
 
     /// <summary>
-    /// The person of this name, compared ordinally after trimming and Unicode NFC: the same characters however they were
-    /// encoded (a precomposed "é" or "e" + combining accent), but not a different case, spacing or punctuation. Those may
-    /// be another person ("Anne Marie" and "Anne-Marie"); a duplicate enrolment can be merged, mixed photos cannot be undone.
+    /// The person of this name, compared ordinally after trimming: the same characters, not a different case, spacing or
+    /// punctuation. Those may be another person ("Anne Marie" and "Anne-Marie"), and a duplicate enrolment can be merged
+    /// while mixed photos cannot be told apart again. Unicode normalisation is not applied: the services run in .NET's
+    /// invariant globalization mode, which has no normalisation data, so a decomposed accent (as macOS file names spell it)
+    /// is another name; it shows as a second person, which can be merged.
     /// </summary>
     private string? IdByName(string name)
     {
-        var key = SameNameKey(name);
-        return S.Persons.FirstOrDefault(kv => SameNameKey(kv.Value.Name) == key).Key;
+        name = name.Trim();
+        return S.Persons.FirstOrDefault(kv => string.Equals(kv.Value.Name.Trim(), name, StringComparison.Ordinal)).Key;
     }
-
-    internal static string SameNameKey(string name) => name.Trim().Normalize(NormalizationForm.FormC);
 
     /// <summary>A fresh id for a new person: the name's slug, numbered (-2, -3, …) when another identity already holds it.</summary>
     private string NewPersonId(string name)
@@ -195,15 +194,17 @@ public sealed class GalleryGrain(
     internal const int MaxIdLength = 64;
 
     /// <summary>
-    /// A readable person id from the name: "p-" and the lower-cased letters and digits, other runs as one '-', at most
-    /// <see cref="MaxIdLength"/> characters with the number <paramref name="n"/> (from 2) appended when given.
+    /// A readable person id from the name: "p-" and the lower-cased letters and digits (combining accents dropped), other
+    /// runs as one '-', at most <see cref="MaxIdLength"/> characters with the number <paramref name="n"/> (from 2) appended
+    /// when given.
     /// </summary>
     internal static string PersonId(string name, int n = 1)
     {
         var sb = new StringBuilder("p-");
-        foreach (var c in name.Normalize(NormalizationForm.FormKC).ToLowerInvariant())
+        foreach (var c in name.ToLowerInvariant())
         {
             if (char.IsLetterOrDigit(c)) sb.Append(c);
+            else if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark) continue;
             else if (sb[^1] != '-') sb.Append('-');
         }
         var suffix = n > 1 ? "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";

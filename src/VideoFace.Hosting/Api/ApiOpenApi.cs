@@ -23,7 +23,7 @@ public static class ApiOpenApi
             var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
             var form = name switch
             {
-                "EnrolPerson" => Form(["name", "files"], ("name", Text("the person's name: exactly the same name (after trimming, Unicode NFC) adds photos, any other is a new person")),
+                "EnrolPerson" => Form(["name", "files"], ("name", Text("the person's name: exactly the same name (after trimming; case, spacing and accents count) adds photos, any other is a new person")),
                     ("files", Files("face photos, at most 100")),
                     ("force", Text("true: enrol photos whose faces do not agree with the others or with the person (otherwise refused with 422)"))),
                 "Search" => Form(["photo"], ("photo", File("a photo with the face to look for")), ("face", Text("which face of the photo, 0 = largest")),

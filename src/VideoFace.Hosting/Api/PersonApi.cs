@@ -29,7 +29,7 @@ public static class PersonApi
     }
 
     /// <summary>
-    /// Multipart form: field <c>name</c> and one or more image files. The same name (after trimming and Unicode NFC) adds
+    /// Multipart form: field <c>name</c> and one or more image files. Exactly the same name (after trimming) adds
     /// photos to its person; another name is another person, with an id of its own. A photo without a usable face does not
     /// stop the others; when none is usable it is a 400 whose body lists each photo's outcome (<c>photos</c>). Photos whose
     /// faces do not agree with the others, or with the person already enrolled, refuse the batch with a 422 naming them
