@@ -213,6 +213,57 @@ public sealed class TrustedIdentityTests(ApiHostFixture fx)
         Assert.Contains("min_similarity must be between 0 and 1", (await ReadProblemAsync(r)).GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task Cli_PersonAddOfTwoPeople_FailsNamingTheOutlier_ForceEnrols()
+    {
+        var photos = new[] { Photo("Amelia_Vega", 1), Photo("Amelia_Vega", 2), Photo("Amelia_Vega", 3), Photo("Bob_Stoops", 1) };
+        var refused = await RunCliAsync(["person", "add", "Cli Mixed", .. photos]);
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("422", refused.Stderr);
+        Assert.Contains(Path.GetFileName(photos[3]), refused.Stderr);
+        Assert.Contains("--force", refused.Stderr);
+
+        var forced = await RunCliAsync(["person", "add", "Cli Mixed", .. photos, "--force", "--json"]);
+        Assert.True(forced.Code == 0, forced.Stderr);
+        using var doc = JsonDocument.Parse(forced.Stdout);
+        Assert.Equal(4, doc.RootElement.GetProperty("photos_total").GetInt32());
+        Assert.Equal(Path.GetFileName(photos[3]), Assert.Single(doc.RootElement.GetProperty("outliers").EnumerateArray()).GetProperty("file").GetString());
+    }
+
+    [Fact]
+    public async Task Cli_Search_SaysWhyNothingMatched_MinSimilarityShowsWeakHits_BadValueFails()
+    {
+        await SeedSightingsAsync();
+        var stranger = Photo("Bud_Selig", 1);
+        var none = await RunCliAsync(["search", stranger, "--camera", Camera]);
+        Assert.True(none.Code == 0, none.Stderr);
+        Assert.Contains("no sighting at or above similarity 0.35", none.Stdout);
+
+        var weak = await RunCliAsync(["search", stranger, "--camera", Camera, "--min-similarity", "0", "--json"]);
+        Assert.True(weak.Code == 0, weak.Stderr);
+        using var doc = JsonDocument.Parse(weak.Stdout);
+        var hits = doc.RootElement.GetProperty("hits").EnumerateArray().ToList();
+        Assert.NotEmpty(hits);
+        Assert.All(hits, h => Assert.True(h.GetProperty("weak").GetBoolean()));
+
+        var bad = await RunCliAsync(["search", stranger, "--min-similarity", "1.5"]);
+        Assert.NotEqual(0, bad.Code);
+        Assert.Contains("--min-similarity must be between 0 and 1", bad.Stderr);
+    }
+
+    private async Task<(int Code, string Stdout, string Stderr)> RunCliAsync(string[] args)
+    {
+        var dll = Path.Combine(RepoPaths.Root, "clients", "VideoFace.Cli", "bin", "Release", "net10.0", "videoface.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args.Concat(["--server", fx.BaseAddress.ToString().TrimEnd('/'), "--api-key", fx.AdminKey])) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
     private const string Camera = "trust-cam";
 
     /// <summary>

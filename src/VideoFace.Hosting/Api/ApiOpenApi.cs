@@ -25,7 +25,8 @@ public static class ApiOpenApi
             {
                 "EnrolPerson" => Form(["name", "files"], ("name", Text("the person's name: exactly the same name (after trimming; case, spacing and accents count) adds photos, any other is a new person")),
                     ("files", Files("face photos, at most 100")),
-                    ("force", Text("true: enrol photos whose faces do not agree with the others or with the person (otherwise refused with 422)"))),
+                    // also accepted as the query parameter ?force=true; not declared twice, as a client generator would get two 'force' arguments
+                    ("force", Text("true: enrol photos whose faces do not agree with the others or with the person (otherwise refused with 422); ?force=true works too"))),
                 "Search" => Form(["photo"], ("photo", File("a photo with the face to look for")), ("face", Text("which face of the photo, 0 = largest")),
                     ("top_k", Text("most tracks returned (1-1000, 50)")), ("camera", Text("only this camera (repeatable)")), ("from", Text("ISO 8601 start")),
                     ("to", Text("ISO 8601 end")),
@@ -34,17 +35,6 @@ public static class ApiOpenApi
             };
             if (form is not null && operation.RequestBody?.Content is { } content && content.TryGetValue("multipart/form-data", out var media))
                 media.Schema = form;
-            // the enrolment's force flag may also come as a query parameter (a client that cannot add form fields)
-            if (name == "EnrolPerson")
-            {
-                operation.Parameters ??= [];
-                operation.Parameters.Add(new OpenApiParameter
-                {
-                    Name = "force", In = ParameterLocation.Query, Required = false,
-                    Description = "true: enrol photos whose faces do not agree (as the form field 'force')",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean },
-                });
-            }
             // answers that are not JSON: a JPEG, or a Server-Sent Events stream
             var (type, schema) = name switch
             {
