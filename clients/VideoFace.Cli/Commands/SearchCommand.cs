@@ -52,15 +52,14 @@ internal static class SearchCommand
             var (hits, messages, failures) = await SearchAllAsync(pr, server, photos, fields, ct);
             if (pr.GetValue(GlobalOptions.Json))
             {
-                // one photo: the server's answer as it is; several: every hit says which photo found it, every message too
+                // one photo: the server's answer as it is (hits, thresholds, message); several: one array of every hit, each
+                // naming its photo, and each photo's message on stderr
                 Console.WriteLine(photos.Count == 1 && messages.Count == 1
                     ? messages[0].Answer.GetRawText()
-                    : new JsonObject
-                    {
-                        ["hits"] = new JsonArray(hits.Select(h => (JsonNode)WithPhoto(h.Hit, h.Photo)).ToArray()),
-                        ["messages"] = new JsonArray(messages.Where(x => Str(x.Answer, "message") is not null)
-                            .Select(x => (JsonNode)new JsonObject { ["photo"] = x.Photo, ["message"] = Str(x.Answer, "message") }).ToArray()),
-                    }.ToJsonString());
+                    : new JsonArray(hits.Select(h => (JsonNode)WithPhoto(h.Hit, h.Photo)).ToArray()).ToJsonString());
+                if (photos.Count > 1)
+                    foreach (var (p, answer) in messages)
+                        if (Str(answer, "message") is { } note) Console.Error.WriteLine($"{p}: {note}");
                 foreach (var (p, error) in failures) Console.Error.WriteLine($"{p}: {error}");
                 return failures.Count == photos.Count ? 1 : 0;
             }
