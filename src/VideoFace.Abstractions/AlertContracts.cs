@@ -68,4 +68,5 @@ public sealed record Alert(
     [property: Id(8)] DateTimeOffset Time,
     [property: Id(9)] float Similarity,
     [property: Id(10)] string? ThumbnailKey,
-    [property: Id(11)] IdentityEventKind EventKind);
+    [property: Id(11)] IdentityEventKind EventKind,
+    [property: Id(12)] long Incarnation = 0);

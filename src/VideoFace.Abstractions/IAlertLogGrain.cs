@@ -20,6 +20,15 @@ public interface IAlertLogGrain : IGrainWithStringKey
     /// <summary>Sequence of the newest alert (0 when none was ever logged).</summary>
     Task<long> GetLatestSequenceAsync();
 
+    /// <summary>
+    /// Removes the alerts of an erased identity (incarnation <paramref name="incarnation"/> or older) and refuses later
+    /// ones of it; returns how many were removed. Sequences are not reused.
+    /// </summary>
+    Task<int> RemoveIdentityAsync(string identityId, long incarnation);
+
+    /// <summary>Retention: removes alerts older than <paramref name="before"/>; returns how many.</summary>
+    Task<int> PruneOlderThanAsync(DateTimeOffset before);
+
     /// <summary>Webhook delivery of the alert finished (delivered or given up): it is not retried after a restart.</summary>
     Task WebhookDoneAsync(long sequence);
 }

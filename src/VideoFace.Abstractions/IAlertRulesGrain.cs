@@ -10,6 +10,9 @@ public interface IAlertRulesGrain : IGrainWithStringKey
 
     Task<bool> RemoveAsync(string ruleId);
 
+    /// <summary>Removes every rule that watches this identity (person erased); returns how many.</summary>
+    Task<int> RemoveForPersonAsync(string personId);
+
     Task<IReadOnlyList<AlertRule>> ListAsync();
 
     Task<AlertRule?> GetAsync(string ruleId);

@@ -1,4 +1,5 @@
 using Orleans;
+using Orleans.Concurrency;
 
 namespace VideoFace.Abstractions;
 
@@ -13,8 +14,23 @@ public interface IGalleryGrain : IGrainWithStringKey
     /// </summary>
     Task<EnrolmentResult> EnrollAsync(string name, IReadOnlyList<float[]> normedEmbeddings, string embeddingSpace, bool force = false);
 
-    /// <summary>Deletes a person or unknown identity and erases it everywhere (history, index sightings, images).</summary>
-    Task<bool> RemovePersonAsync(string identityId);
+    /// <summary>
+    /// First step of erasing a person or unknown identity (the face-data eraser runs the others): the identity stops
+    /// being matched and listed, and a tombstone for its incarnation is kept, so that every later write of its data
+    /// (late reports of tracks matched before) is dropped. Returns the tombstone, also for an erase begun before and
+    /// not finished (it can be run again); null when the id is neither in the gallery nor being erased.
+    /// </summary>
+    Task<IdentityTombstone?> BeginEraseAsync(string identityId);
+
+    /// <summary>Last step of an erase: every store is clean, the identity is no longer pending.</summary>
+    Task EndEraseAsync(string identityId);
+
+    /// <summary>Erasures begun and not finished (a crash in between): the retention sweep completes them.</summary>
+    Task<IReadOnlyList<IdentityTombstone>> PendingErasuresAsync();
+
+    /// <summary>True when this incarnation of the identity was erased: what it would write is to be dropped.</summary>
+    [ReadOnly]
+    Task<bool> IsErasedAsync(string identityId, long incarnation);
 
     /// <summary>
     /// Merges identity <paramref name="sourceId"/> into <paramref name="targetId"/> (two unknowns that are one person, or an

@@ -23,10 +23,11 @@ public interface IIdentityGrain : IGrainWithStringKey
     Task<int> PruneHistoryAsync(DateTimeOffset before);
 
     /// <summary>
-    /// Erases the identity everywhere (person deleted): its sightings in the vector index, their thumbnails and
-    /// keyframes, and its history. Later track reports for it are dropped until it is named (enrolled) again.
+    /// Erases what the identity holds (person deleted): its sightings in the vector index, their thumbnails and
+    /// keyframes, and its history. Later track reports of <paramref name="incarnation"/> (or older) are dropped, also
+    /// after the id is named (enrolled) again. Idempotent. The face-data eraser calls this; it also cleans the feeds.
     /// </summary>
-    Task EraseAsync();
+    Task<IdentityErasure> EraseAsync(long incarnation);
 
     /// <summary>
     /// Merges this identity into <paramref name="targetId"/>: the target takes over its history and its sightings in the

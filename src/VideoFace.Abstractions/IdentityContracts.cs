@@ -11,7 +11,8 @@ public sealed record TrackSighting(
     [property: Id(3)] DateTimeOffset? End,
     [property: Id(4)] float Similarity,
     [property: Id(5)] string? ThumbnailKey,
-    [property: Id(6)] string? KeyframeKey = null);
+    [property: Id(6)] string? KeyframeKey = null,
+    [property: Id(7)] long Incarnation = 0);
 
 /// <summary>Kinds of identity events.</summary>
 public enum IdentityEventKind
@@ -36,7 +37,21 @@ public sealed record IdentityEvent(
     [property: Id(6)] string TrackId,
     [property: Id(7)] DateTimeOffset Time,
     [property: Id(8)] float Similarity,
-    [property: Id(9)] string? ThumbnailKey);
+    [property: Id(9)] string? ThumbnailKey,
+    [property: Id(10)] long Incarnation = 0);
+
+/// <summary>An identity event as the durable event log keeps it: <see cref="Sequence"/> orders the log and never restarts.</summary>
+[GenerateSerializer, Immutable, Alias("vf.LoggedIdentityEvent")]
+public sealed record LoggedIdentityEvent(
+    [property: Id(0)] long Sequence,
+    [property: Id(1)] IdentityEvent Event);
+
+/// <summary>What erasing one identity deleted from its own records: history entries, vector-index points, images.</summary>
+[GenerateSerializer, Immutable, Alias("vf.IdentityErasure")]
+public sealed record IdentityErasure(
+    [property: Id(0)] int HistoryEntries,
+    [property: Id(1)] long IndexPoints,
+    [property: Id(2)] int Blobs);
 
 /// <summary>What an identity hands over when merged into another.</summary>
 [GenerateSerializer, Immutable, Alias("vf.IdentityTransfer")]

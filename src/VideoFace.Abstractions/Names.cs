@@ -12,7 +12,13 @@ public static class Names
     /// <summary>Stream namespace of identity events (one stream, key <see cref="AllEventsKey"/>).</summary>
     public const string IdentityEventsNamespace = "identity-events";
 
-    /// <summary>Key of the single all-identities event stream.</summary>
+    /// <summary>
+    /// Stream namespace of identity events as the durable event log numbered them (one stream, key
+    /// <see cref="AllEventsKey"/>): what the API's live feeds follow.
+    /// </summary>
+    public const string LoggedEventsNamespace = "identity-events-logged";
+
+    /// <summary>Key of the single all-identities event stream (and of the event log grain).</summary>
     public const string AllEventsKey = "all";
 
     /// <summary>Silo metadata key listing the inference devices a silo offers, e.g. "gpu:0,gpu:1" or "cpu".</summary>

@@ -41,7 +41,7 @@ public static class AlertRules
     /// <summary>The alert (sequence 0, not yet logged) a rule makes from an event; its id is the same for the same rule and event.</summary>
     public static Alert Create(AlertRule rule, IdentityEvent e) => new(
         AlertId(rule.Id, e.EventId), 0, rule.Id, rule.Name, e.CameraId, e.IdentityId, e.Name, e.TrackId, e.Time, e.Similarity,
-        e.ThumbnailKey, e.Kind);
+        e.ThumbnailKey, e.Kind, e.Incarnation);
 
     /// <summary>Deterministic, so a redelivered event gives the same alert id and the log drops the duplicate.</summary>
     public static string AlertId(string ruleId, string eventId) =>

@@ -46,6 +46,7 @@ public static class IndexStorageHostingExtensions
                 return UsearchSightingIndex.Open(index);
             });
         }
+        services.AddSingleton<FaceDataEraser>();
         services.AddSingleton<RetentionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         return builder;

@@ -86,6 +86,17 @@ public sealed class QdrantSightingIndex : ISightingIndex
         return points.Count == 0 ? null : FromPayload(points[0].Payload, VectorOf(points[0].Vectors));
     }
 
+    public async Task<long> DeleteAsync(IReadOnlyList<string> ids, CancellationToken ct = default)
+    {
+        long deleted = 0;
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            ArgumentException.ThrowIfNullOrEmpty(id);
+            deleted += await DeleteAsync(new Filter { Must = { MatchKeyword(Fields.SightingId, id) } }, ct).ConfigureAwait(false);
+        }
+        return deleted;
+    }
+
     public Task<long> DeleteByIdentityAsync(string identityId, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(identityId);

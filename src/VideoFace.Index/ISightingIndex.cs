@@ -50,6 +50,9 @@ public interface ISightingIndex : IAsyncDisposable
 
     Task<Sighting?> GetAsync(string id, CancellationToken ct = default);
 
+    /// <summary>Deletes the sightings with these ids (absent ones are skipped); returns how many.</summary>
+    Task<long> DeleteAsync(IReadOnlyList<string> ids, CancellationToken ct = default);
+
     /// <summary>Deletes every sighting of an identity (person erased); returns how many.</summary>
     Task<long> DeleteByIdentityAsync(string identityId, CancellationToken ct = default);
 

@@ -144,6 +144,17 @@ public sealed class UsearchSightingIndex : ISightingIndex
         return Task.FromResult(_store.Get(id)?.Sighting);
     }
 
+    public async Task<long> DeleteAsync(IReadOnlyList<string> ids, CancellationToken ct = default)
+    {
+        long deleted = 0;
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            ArgumentException.ThrowIfNullOrEmpty(id);
+            deleted += await DeleteAsync("id = $id", cmd => cmd.Parameters.AddWithValue("$id", id), ct).ConfigureAwait(false);
+        }
+        return deleted;
+    }
+
     public Task<long> DeleteByIdentityAsync(string identityId, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(identityId);

@@ -16,10 +16,23 @@ namespace VideoFace.Tracking;
 /// left over (where a strong embedding match re-attaches a track anywhere in the frame), then tentative ones. Lost
 /// before tentative because a face that missed its track for a frame (no embedding, an abrupt turn) is otherwise
 /// re-born as a tentative track that keeps stealing it from the real, lost one.</para>
-/// <para>Gating: a track and a face whose embeddings both exist and have cosine below RejectSimilarity never match.
-/// Otherwise the pair is admissible when IoU with the predicted box ≥ MinIoU; or the centres are within
-/// MaxMotionDistance box sizes and the sizes within 1.5× (a turn between low-fps frames); or cosine ≥ MinSimilarity
-/// within MaxCenterDistance box sizes; or, for a lost track only, cosine ≥ ReidMinSimilarity anywhere.</para>
+/// <para>Appearance first (the DeepSORT / BoT-SORT gate): a track and a face whose embeddings both exist and have
+/// cosine below RejectSimilarity never match, however well the boxes overlap, so the next person at a door or a
+/// counter, or after a hard cut, starts a new track. With both embeddings the pair is admissible when IoU with the
+/// predicted box ≥ MinIoU; or the centres are within MaxMotionDistance box sizes and the sizes within 1.5× (a turn
+/// between low-fps frames); or cosine ≥ MinSimilarity within MaxCenterDistance box sizes; or, for a lost track only,
+/// cosine ≥ ReidMinSimilarity anywhere. A lost track also needs cosine ≥ SplitSimilarity with its top-K mean (not
+/// its latest face: after a gap there is no pose to follow): whoever steps into the spot someone left must clearly
+/// be them. When either side has no embedding, position alone decides and only conservatively: IoU ≥
+/// MotionOnlyMinIoU with the predicted box, or a step beside it (as above) from a track matched in the previous
+/// frame; a lost track is never found again away from its box, and never re-identified, without embeddings.</para>
+/// <para>Split: a face that passes the gate but falls below SplitSimilarity (a look-alike, or the same spot after a
+/// cut) is doubtful: it keeps the track alive but stays out of its embedding, hit count and best face, and it is
+/// matched only after every pair whose appearance agrees (so a look-alike in a track's box cannot take the track
+/// from its own person). A face that agrees again clears the doubt; SplitAfter doubtful faces in a row end the track
+/// (reason Split) as it was before them and start a new track from them, so one track never carries two people and
+/// its embedding is never a blend of two. The first doubtful face's assignment names the old track (it may still be
+/// that person); the Split end and the new track's start time set the record straight.</para>
 /// <para>Score of an admissible pair = IoUWeight × A + (1 − IoUWeight) × max(S, 0), where A is the IoU with the
 /// predicted box (or, when they overlap less than MinIoU but the centres are within MaxMotionDistance box sizes,
 /// MinIoU × (1 − distance / (MaxMotionDistance × size)), so a real overlap always ranks higher) and S the embedding
@@ -93,9 +106,25 @@ public sealed class FaceTracker : IFaceTracker
         var matches = Associate(InState(TrackState.Confirmed), faces, taken, now, reidentify: false);
         matches.AddRange(Associate(InState(TrackState.Lost), faces, taken, now, reidentify: true));
         matches.AddRange(Associate(InState(TrackState.Tentative), faces, taken, now, reidentify: false));
-        foreach (var (track, index, positional) in matches)
+        foreach (var (track, index, positional, doubtful) in matches)
         {
             var face = faces[index]!.Value;
+            if (doubtful)
+            {
+                if (track.DoubtfulCount + 1 < _options.SplitAfter)
+                {
+                    matchedTracks.Add(track);
+                    track.AddDoubtful(face, now);
+                    assignments[index] = new TrackAssignment(track.Id, track.State, face.Quality, false);
+                }
+                else
+                {
+                    var successor = Split(track, face, frame, ended, started);
+                    matchedTracks.Add(successor);
+                    assignments[index] = new TrackAssignment(successor.Id, successor.State, face.Quality, true);
+                }
+                continue;
+            }
             matchedTracks.Add(track);
             bool newBest = track.Hit(face, now, frame.Width, frame.Height, positional);
             AfterHit(track, newBest, now, started, updated);
@@ -123,10 +152,7 @@ public sealed class FaceTracker : IFaceTracker
                 assignments[i] = new TrackAssignment(null, null, face.Quality, false);
                 continue;
             }
-            long seq = ++_sequence;
-            var track = new Track(_idPrefix + seq.ToString(CultureInfo.InvariantCulture), CameraId, seq, face, now, frame.Width, frame.Height, _options);
-            _tracks.Add(track);
-            if (track.HitCount >= _options.ConfirmHits) Confirm(track, now, started);
+            var track = Birth(face, frame, started);
             assignments[i] = new TrackAssignment(track.Id, track.State, face.Quality, true);
         }
 
@@ -156,6 +182,31 @@ public sealed class FaceTracker : IFaceTracker
 
     /// <summary>Ends every track at the clock's current time.</summary>
     public IReadOnlyList<TrackEvent> EndAll() => EndAll(_time.GetUtcNow());
+
+    /// <summary>A new track from <paramref name="face"/> (and the doubtful faces it continues), confirmed at once when
+    /// it already has ConfirmHits hits.</summary>
+    private Track Birth(PreparedFace face, FrameFaces frame, List<TrackEvent> started, IReadOnlyList<DoubtfulFace>? earlier = null)
+    {
+        long seq = ++_sequence;
+        var track = new Track(_idPrefix + seq.ToString(CultureInfo.InvariantCulture), CameraId, seq, face, frame.Time, frame.Width, frame.Height,
+            _options, earlier);
+        _tracks.Add(track);
+        if (track.HitCount >= _options.ConfirmHits) Confirm(track, frame.Time, started);
+        return track;
+    }
+
+    /// <summary>Ends <paramref name="track"/> as it was before its doubtful faces (silently if it was tentative) and starts
+    /// the track of the person they belong to.</summary>
+    private Track Split(Track track, PreparedFace face, FrameFaces frame, List<TrackEvent> ended, List<TrackEvent> started)
+    {
+        // The earlier doubtful faces go with this one only if they look like it: two different strangers in a row
+        // both disagree with the track, but must not make one track either.
+        var earlier = track.TakeDoubtful()
+            .Where(d => Embeddings.Cosine(d.Face.Embedding!, face.Embedding!) >= _options.SplitSimilarity).ToList();
+        _tracks.Remove(track);
+        if (track.State != TrackState.Tentative) ended.Add(End(track, TrackEndReason.Split, frame.Time));
+        return Birth(face, frame, started, earlier);
+    }
 
     private void ExpireInto(DateTimeOffset now, List<TrackEvent> ended)
     {
@@ -190,6 +241,8 @@ public sealed class FaceTracker : IFaceTracker
         TrackUpdateReason reason;
         if (newBest && track.Best.Quality >= track.LastEventQuality + _options.BestFaceMinGain)
             reason = TrackUpdateReason.BestFaceImproved;
+        else if (_options.EvidenceUpdates && track.EvidenceFaces >= Math.Max(1, 2 * track.LastEventEvidence))
+            reason = TrackUpdateReason.EvidenceGrew; // doubling: O(log n) events over a long track, each worth a new decision
         else if (_options.UpdateInterval > TimeSpan.Zero && now - track.LastEventTime >= _options.UpdateInterval)
             reason = TrackUpdateReason.Interval;
         else
@@ -208,16 +261,17 @@ public sealed class FaceTracker : IFaceTracker
     private static void MarkEvent(Track track, DateTimeOffset now)
     {
         track.LastEventQuality = track.Best.Quality;
+        track.LastEventEvidence = track.EvidenceFaces;
         track.LastEventTime = now;
     }
 
     private List<Track> InState(TrackState state) => _tracks.FindAll(t => t.State == state);
 
     /// <summary>Greedy matching of <paramref name="tracks"/> to the faces not yet taken; marks the faces it takes.</summary>
-    private List<(Track Track, int Index, bool Positional)> Associate(
+    private List<(Track Track, int Index, bool Positional, bool Doubtful)> Associate(
         List<Track> tracks, PreparedFace?[] faces, bool[] taken, DateTimeOffset now, bool reidentify)
     {
-        var pairs = new List<(float Score, Track Track, int Index, bool Positional)>();
+        var pairs = new List<(float Score, Track Track, int Index, bool Positional, bool Doubtful)>();
         foreach (var track in tracks)
         {
             var predicted = track.Predict(now);
@@ -227,43 +281,63 @@ public sealed class FaceTracker : IFaceTracker
                 if (taken[i]) continue;
                 var face = faces[i]!.Value;
                 var box = face.Observation.Box;
-                float? similarity = track.Similarity(face.Embedding);
-                if (similarity < _options.RejectSimilarity) continue;
-
+                var likeness = track.Compare(face.Embedding);
                 float iou = predicted.IoU(box);
                 float distance = CenterDistance(predicted, box) / size;
                 float scaleChange = MathF.Sqrt(Math.Max(box.Area, 1f)) / size;
-                bool overlaps = iou >= _options.MinIoU;
                 // A turn or a changed pace at low fps leaves the face beside its prediction: near, and about as big.
                 bool moved = distance <= _options.MaxMotionDistance && scaleChange is >= 1 / MaxScaleChange and <= MaxScaleChange;
+                if (likeness is not { } like)
+                {
+                    // Motion alone cannot tell two people apart: a clear overlap with where the track should be, or a
+                    // step beside it from a track seen in the previous frame (a turn, a bounce). Never a lost track
+                    // found again away from its prediction.
+                    bool clear = iou >= _options.MotionOnlyMinIoU;
+                    if (!clear && !(moved && track.Misses == 0)) continue;
+                    float near = clear ? iou : Math.Max(iou, _options.MinIoU * (1 - distance / _options.MaxMotionDistance));
+                    // Unknown evidence counts as borderline (MinSimilarity), so a pair whose embeddings agree outranks it.
+                    pairs.Add((_options.IoUWeight * near + (1 - _options.IoUWeight) * Math.Max(_options.MinSimilarity, 0), track, i, true, false));
+                    continue;
+                }
+                // After a gap the pose has no continuity to follow: a lost track compares with its settled appearance
+                // only, not with its latest face (which would give a look-alike a second, noisier chance).
+                float similarity = reidentify ? like.Anchor : like.Similarity;
+                if (similarity < _options.RejectSimilarity) continue;
+                bool doubtful = similarity < _options.SplitSimilarity || like.Anchor < _options.RejectSimilarity;
+                if (doubtful && reidentify) continue;
+                bool overlaps = iou >= _options.MinIoU;
                 bool nearAndAlike = similarity >= _options.MinSimilarity && distance <= _options.MaxCenterDistance;
                 bool reidentified = reidentify && similarity >= _options.ReidMinSimilarity;
                 if (!overlaps && !moved && !nearAndAlike && !reidentified) continue;
 
                 float affinity = overlaps || !moved ? iou : Math.Max(iou, _options.MinIoU * (1 - distance / _options.MaxMotionDistance));
-                float score = _options.IoUWeight * affinity + (1 - _options.IoUWeight) * Math.Max(similarity ?? _options.MinSimilarity, 0);
+                float score = _options.IoUWeight * affinity + (1 - _options.IoUWeight) * Math.Max(similarity, 0);
                 // Near the prediction the motion model still holds; a re-identification elsewhere restarts it.
-                pairs.Add((score, track, i, overlaps || distance <= _options.MaxCenterDistance));
+                pairs.Add((score, track, i, overlaps || distance <= _options.MaxCenterDistance, doubtful));
             }
         }
 
-        // Best score first; ties go to the older track, then the earlier face, so runs are reproducible.
+        // Doubtful pairs last: a face that clearly agrees with a track gets it before a doubtful face that overlaps it
+        // better (two look-alikes swapping places). Then best score first; ties go to the older track, then the
+        // earlier face, so runs are reproducible.
         pairs.Sort((a, b) =>
         {
-            int c = b.Score.CompareTo(a.Score);
+            int c = a.Doubtful.CompareTo(b.Doubtful);
+            if (c != 0) return c;
+            c = b.Score.CompareTo(a.Score);
             if (c != 0) return c;
             c = a.Track.Sequence.CompareTo(b.Track.Sequence);
             return c != 0 ? c : a.Index.CompareTo(b.Index);
         });
 
-        var matches = new List<(Track, int, bool)>();
+        var matches = new List<(Track, int, bool, bool)>();
         var used = new HashSet<Track>();
-        foreach (var (_, track, index, positional) in pairs)
+        foreach (var (_, track, index, positional, doubtful) in pairs)
         {
             if (taken[index] || used.Contains(track)) continue;
             taken[index] = true;
             used.Add(track);
-            matches.Add((track, index, positional));
+            matches.Add((track, index, positional, doubtful));
         }
         return matches;
     }

@@ -23,6 +23,9 @@ public enum TrackEndReason
     Expired,
     /// <summary>Ended by EndAll (camera stopped).</summary>
     Flushed,
+    /// <summary>Its latest faces stopped looking like its earlier ones (SplitAfter doubtful faces in a row): another
+    /// person took its place, and continues in a new track. The summary holds only the faces before the doubt.</summary>
+    Split,
 }
 
 /// <summary>The best-quality face of a track, with the frame it came from so the caller can cut the thumbnail.</summary>
@@ -43,6 +46,8 @@ public sealed record BestFace(
 /// <param name="Embedding">Re-normalised mean of the embeddings of the track's top-K quality faces; null while none
 /// of its faces had an embedding. Shared, do not change.</param>
 /// <param name="EmbeddedFaces">How many faces went into <paramref name="Embedding"/> (at most TopK).</param>
+/// <param name="EvidenceFaces">How many embedded faces joined the track over its life, each agreeing with its
+/// appearance (doubtful faces do not count): the evidence a name given to the track rests on.</param>
 public sealed record TrackSnapshot(
     string Id,
     string CameraId,
@@ -54,7 +59,8 @@ public sealed record TrackSnapshot(
     BestFace BestFace,
     float[]? Embedding,
     int EmbeddedFaces,
-    TrackEndReason? EndReason)
+    TrackEndReason? EndReason,
+    int EvidenceFaces)
 {
     /// <summary>The end time of an ended track (its last sighting), else null.</summary>
     public DateTimeOffset? EndTime => State == TrackState.Ended ? LastSeen : null;
@@ -68,7 +74,8 @@ public enum TrackEventKind
 {
     /// <summary>The track was confirmed (TrackStarted); tentative tracks are never announced.</summary>
     Started,
-    /// <summary>The best face improved by BestFaceMinGain, or UpdateInterval passed while the track was visible.</summary>
+    /// <summary>The best face improved by BestFaceMinGain, the evidence grew (EvidenceUpdates), or UpdateInterval
+    /// passed while the track was visible.</summary>
     Updated,
     /// <summary>The track ended; the snapshot is its final summary.</summary>
     Ended,
@@ -83,6 +90,9 @@ public enum TrackUpdateReason
     BestFaceImproved,
     /// <summary>UpdateInterval passed since the last event (a heartbeat for a long visible track).</summary>
     Interval,
+    /// <summary>The track's embedded faces (EvidenceFaces) at least doubled since its last event: enough new evidence
+    /// to decide its name again. Every Updated event carries the current count, whatever its reason.</summary>
+    EvidenceGrew,
 }
 
 /// <summary>Something that happened to a track during one Update, Expire or EndAll call.</summary>

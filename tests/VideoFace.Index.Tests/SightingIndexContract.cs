@@ -173,6 +173,19 @@ public abstract class SightingIndexContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteByIds_RemovesExactlyThoseSightings_AbsentOnesAreSkipped()
+    {
+        var q = Vec();
+        await Index.UpsertAsync([S("a", Near(q, .9f), identity: "p1"), S("b", Near(q, .9f), identity: "p1"), S("c", Near(q, .9f))]);
+        Assert.Equal(2, await Index.DeleteAsync(["a", "c", "c", "nobody"]));
+        Assert.Null(await Index.GetAsync("a"));
+        Assert.Null(await Index.GetAsync("c"));
+        Assert.Equal(["b"], (await Index.SearchAsync(new SightingQuery(q))).Select(h => h.Sighting.Id));
+        Assert.Equal(0, await Index.DeleteAsync(["a"]));
+        Assert.Equal(1, await Index.CountAsync());
+    }
+
+    [Fact]
     public async Task ReassignIdentity_MovesOnlyThatIdentitysSightingsAndTheirName()
     {
         var q = Vec();

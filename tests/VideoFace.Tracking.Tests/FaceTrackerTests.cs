@@ -9,7 +9,8 @@ public class FaceTrackerTests
     [Fact]
     public void OneMovingFace_EveryFrame_OneTrackConfirmedThenEndedAfterMaxAge()
     {
-        var tracker = Tracker(Options(o => o.MaxAge = TimeSpan.FromSeconds(3)));
+        // Evidence updates off: this test counts the lifecycle events exactly (evidence has its own test).
+        var tracker = Tracker(Options(o => { o.MaxAge = TimeSpan.FromSeconds(3); o.EvidenceUpdates = false; }));
         var person = Person(1);
         var rng = new Random(1);
         var ids = new HashSet<string>();
@@ -307,7 +308,8 @@ public class FaceTrackerTests
     [Fact]
     public void Events_SteadyFaceForTwentySeconds_NotEmittedPerFrame()
     {
-        var tracker = Tracker(Options(o => o.UpdateInterval = TimeSpan.FromSeconds(10)));
+        // Evidence updates off: this test is about the heartbeat (evidence doubling adds log2(40) events, tested apart).
+        var tracker = Tracker(Options(o => { o.UpdateInterval = TimeSpan.FromSeconds(10); o.EvidenceUpdates = false; }));
         var alice = Person(1);
         var rng = new Random(11);
         var events = new List<TrackEvent>();

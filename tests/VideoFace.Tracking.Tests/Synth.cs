@@ -40,6 +40,18 @@ internal static class Synth
         return Embeddings.Normalize(v);
     }
 
+    /// <summary>Another person whose identity vector has exactly <paramref name="cosine"/> with <paramref name="person"/>'s:
+    /// a look-alike at a chosen point of the measured impostor (or genuine) distribution.</summary>
+    public static float[] LookAlike(float[] person, float cosine, int seed)
+    {
+        // The unit vector of Person(seed) made orthogonal to person, then mixed in at the wanted angle.
+        var other = Person(seed, person.Length);
+        float dot = Embeddings.Cosine(other, person);
+        var orthogonal = Embeddings.Normalize(other.Select((x, i) => x - dot * person[i]).ToArray());
+        float sine = MathF.Sqrt(1 - cosine * cosine);
+        return Embeddings.Normalize(person.Select((x, i) => cosine * x + sine * orthogonal[i]).ToArray());
+    }
+
     /// <summary>One sighting of a person: the identity plus noise (cosine to the identity about 0.9).</summary>
     public static float[] Sighting(float[] person, Random rng, float noise = 0.06f)
     {

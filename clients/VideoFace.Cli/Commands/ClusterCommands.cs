@@ -215,7 +215,7 @@ internal static class ClusterCommands
 
     public static Command Events()
     {
-        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing events as they happen" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing events as they happen; reconnects and resumes without gaps" };
         var count = new Option<int>("--count") { Description = "Recent events to print first", DefaultValueFactory = _ => 20 };
         var cmd = new Command("events", "Identity events (Appeared, MovedCamera, Left) of the running server") { follow, count };
         cmd.SetAction(async (pr, ct) =>
@@ -230,8 +230,29 @@ internal static class ClusterCommands
                 last = e.GetProperty("seq").GetInt64();
             }
             if (!pr.GetValue(follow)) return 0;
-            await foreach (var (_, _, data) in server.StreamEventsAsync($"api/events?after={last}", ct))
-                Print(JsonDocument.Parse(data).RootElement, json);
+            // event ids are the server's durable log sequence: after a dropped connection or a server restart the stream
+            // resumes after the last one printed (Last-Event-ID), as `alerts follow` does
+            string lastId = last.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var backoff = TimeSpan.FromSeconds(1);
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await foreach (var (eventId, _, data) in server.StreamEventsAsync("api/events", lastId, ct))
+                    {
+                        Print(JsonDocument.Parse(data).RootElement, json);
+                        if (eventId is not null) lastId = eventId;
+                        backoff = TimeSpan.FromSeconds(1);
+                    }
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested && ex is UserException or HttpRequestException or IOException)
+                {
+                    Console.Error.WriteLine($"events: {ex.Message}; reconnecting in {backoff.TotalSeconds:0} s");
+                }
+                if (ct.IsCancellationRequested) break;
+                await Task.Delay(backoff, ct);
+                backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
+            }
             return 0;
         });
         return cmd;

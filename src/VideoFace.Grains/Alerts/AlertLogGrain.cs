@@ -48,9 +48,13 @@ public sealed partial class AlertLogGrain(
     public async Task<IReadOnlyList<Alert>> AppendAsync(IReadOnlyList<Alert> alerts)
     {
         var added = new List<Alert>();
+        var gallery = GrainFactory.GetGrain<IGalleryGrain>(Names.DefaultGallery);
         foreach (var a in alerts)
         {
-            if (!_ids.Add(a.AlertId)) continue; // a redelivered event
+            if (_ids.Contains(a.AlertId)) continue; // a redelivered event
+            // an event of an identity erased while it was on its way: the alert would name someone who is gone
+            if (await gallery.IsErasedAsync(a.IdentityId, a.Incarnation)) continue;
+            _ids.Add(a.AlertId);
             var logged = a with { Sequence = ++S.LastSequence };
             S.Alerts.Add(logged);
             added.Add(logged);
@@ -97,6 +101,31 @@ public sealed partial class AlertLogGrain(
     }
 
     public Task<long> GetLatestSequenceAsync() => Task.FromResult(S.LastSequence);
+
+    public async Task<int> RemoveIdentityAsync(string identityId, long incarnation)
+    {
+        int removed = Remove(a => a.IdentityId == identityId && a.Incarnation <= incarnation);
+        if (removed > 0) await state.WriteStateAsync();
+        return removed;
+    }
+
+    public async Task<int> PruneOlderThanAsync(DateTimeOffset before)
+    {
+        int removed = Remove(a => a.Time < before);
+        if (removed > 0) await state.WriteStateAsync();
+        return removed;
+    }
+
+    /// <summary>Removes matching alerts (and their pending webhooks); the sequence counter stays, so no number is reused.</summary>
+    private int Remove(Predicate<Alert> match)
+    {
+        foreach (var a in S.Alerts.Where(a => match(a)))
+        {
+            _ids.Remove(a.AlertId);
+            S.PendingWebhooks.Remove(a.Sequence);
+        }
+        return S.Alerts.RemoveAll(match);
+    }
 
     public async Task WebhookDoneAsync(long sequence)
     {

@@ -29,6 +29,14 @@ public sealed class AlertRulesGrain([PersistentState("alert-rules", Names.Storag
         return true;
     }
 
+    public async Task<int> RemoveForPersonAsync(string personId)
+    {
+        var ids = state.State.Rules.Values.Where(r => r.PersonId == personId).Select(r => r.Id).ToList();
+        foreach (var id in ids) state.State.Rules.Remove(id);
+        if (ids.Count > 0) await state.WriteStateAsync();
+        return ids.Count;
+    }
+
     public Task<IReadOnlyList<AlertRule>> ListAsync() =>
         Task.FromResult<IReadOnlyList<AlertRule>>(state.State.Rules.Values.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList());
 

@@ -35,7 +35,7 @@ public sealed class GalleryGrain(
         if (p is null)
         {
             id = NewPersonId(name);
-            S.Persons[id] = p = new GalleryPerson { Name = name, Sum = new float[S.Dimension], EnrolledAt = time.GetUtcNow() };
+            S.Persons[id] = p = new GalleryPerson { Name = name, Sum = new float[S.Dimension], EnrolledAt = time.GetUtcNow(), Incarnation = ++S.LastIncarnation };
         }
         foreach (var e in normedEmbeddings) TensorPrimitives.Add(p.Sum, e, p.Sum);
         p.Photos += normedEmbeddings.Count;
@@ -44,16 +44,56 @@ public sealed class GalleryGrain(
         return new EnrolmentResult(new EnrolledPerson(id!, p.Name, p.Photos, p.EnrolledAt), outliers, threshold);
     }
 
-    public async Task<bool> RemovePersonAsync(string identityId)
+    public async Task<IdentityTombstone?> BeginEraseAsync(string identityId)
     {
-        if (!S.Persons.ContainsKey(identityId) && !S.Unknowns.ContainsKey(identityId)) return false;
-        // erase first: if that fails the identity is still listed and the delete can be retried
-        await GrainFactory.GetGrain<IIdentityGrain>(identityId).EraseAsync();
-        S.Persons.Remove(identityId);
-        S.Unknowns.Remove(identityId);
+        long incarnation;
+        if (S.Persons.Remove(identityId, out var person)) incarnation = person.Incarnation;
+        else if (S.Unknowns.Remove(identityId, out var unknown)) incarnation = unknown.Incarnation;
+        else return S.Erasing.Contains(identityId) ? S.Tombstones.GetValueOrDefault(identityId) : null;
+        // one write: from here on nothing is matched to the identity, and whatever its tracks still report is dropped,
+        // also under the ids of identities merged into it earlier (their open tracks still report under those)
+        var now = time.GetUtcNow();
+        var merged = MergedInto(identityId).Select(m => new IdentityTombstone(m.Id, m.Incarnation, now)).ToList();
+        foreach (var m in merged)
+        {
+            S.Tombstones[m.IdentityId] = m;
+            S.Merged.Remove(m.IdentityId);
+        }
+        var tombstone = new IdentityTombstone(identityId, incarnation, now, merged);
+        S.Tombstones[identityId] = tombstone;
+        S.Erasing.Add(identityId);
         await state.WriteStateAsync();
-        return true;
+        return tombstone;
     }
+
+    /// <summary>The identities merged into this one, directly or through others.</summary>
+    private List<(string Id, long Incarnation)> MergedInto(string identityId)
+    {
+        var found = new List<(string, long)>();
+        var targets = new HashSet<string>(StringComparer.Ordinal) { identityId };
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var (source, m) in S.Merged)
+            {
+                if (!targets.Contains(m.Target) || !targets.Add(source)) continue;
+                found.Add((source, m.Incarnation));
+                grew = true;
+            }
+        }
+        return found;
+    }
+
+    public async Task EndEraseAsync(string identityId)
+    {
+        if (S.Erasing.Remove(identityId)) await state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<IdentityTombstone>> PendingErasuresAsync() =>
+        Task.FromResult<IReadOnlyList<IdentityTombstone>>(S.Erasing.Select(id => S.Tombstones.GetValueOrDefault(id)).OfType<IdentityTombstone>().ToList());
+
+    public Task<bool> IsErasedAsync(string identityId, long incarnation) =>
+        Task.FromResult(S.Tombstones.TryGetValue(identityId, out var t) && incarnation <= t.Incarnation);
 
     public async Task<IdentitySummary?> MergeAsync(string sourceId, string targetId)
     {
@@ -80,6 +120,7 @@ public sealed class GalleryGrain(
             targetUnknown.Tracks += count;
             if (sourceUnknown!.FirstSeen < targetUnknown.FirstSeen) targetUnknown.FirstSeen = sourceUnknown.FirstSeen;
         }
+        S.Merged[sourceId] = new MergedIdentity { Target = targetId, Incarnation = sourcePerson?.Incarnation ?? sourceUnknown!.Incarnation };
         S.Persons.Remove(sourceId);
         S.Unknowns.Remove(sourceId);
         await state.WriteStateAsync();
@@ -103,7 +144,7 @@ public sealed class GalleryGrain(
         CheckSpace(embeddingSpace, normedEmbedding.Length);
         var (personId, personSim) = Best(S.Persons.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
         if (personId is not null && personSim >= MatchThreshold)
-            return new GalleryMatch(personId, S.Persons[personId].Name, personSim, false);
+            return new GalleryMatch(personId, S.Persons[personId].Name, personSim, false, S.Persons[personId].Incarnation);
 
         var (unknownId, unknownSim) = Best(S.Unknowns.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
         if (unknownId is not null && unknownSim >= MergeThreshold)
@@ -112,13 +153,14 @@ public sealed class GalleryGrain(
             TensorPrimitives.Add(u.Sum, normedEmbedding, u.Sum);
             u.Tracks++;
             await state.WriteStateAsync();
-            return new GalleryMatch(unknownId, null, unknownSim, false);
+            return new GalleryMatch(unknownId, null, unknownSim, false, u.Incarnation);
         }
 
         var id = "u-" + Guid.NewGuid().ToString("N")[..12];
-        S.Unknowns[id] = new UnknownIdentity { Sum = (float[])normedEmbedding.Clone(), Tracks = 1, FirstSeen = time.GetUtcNow() };
+        var created = new UnknownIdentity { Sum = (float[])normedEmbedding.Clone(), Tracks = 1, FirstSeen = time.GetUtcNow(), Incarnation = ++S.LastIncarnation };
+        S.Unknowns[id] = created;
         await state.WriteStateAsync();
-        return new GalleryMatch(id, null, 1f, true);
+        return new GalleryMatch(id, null, 1f, true, created.Incarnation);
     }
 
     public Task<GalleryMatch?> PeekAsync(float[] normedEmbedding)
@@ -126,9 +168,10 @@ public sealed class GalleryGrain(
         if (S.Dimension != 0 && normedEmbedding.Length != S.Dimension) throw new ArgumentException($"embedding has {normedEmbedding.Length} values, the gallery {S.Dimension}");
         var (personId, personSim) = Best(S.Persons.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
         if (personId is not null && personSim >= MatchThreshold)
-            return Task.FromResult<GalleryMatch?>(new GalleryMatch(personId, S.Persons[personId].Name, personSim, false));
+            return Task.FromResult<GalleryMatch?>(new GalleryMatch(personId, S.Persons[personId].Name, personSim, false, S.Persons[personId].Incarnation));
         var (unknownId, unknownSim) = Best(S.Unknowns.Select(kv => (kv.Key, kv.Value.Sum)), normedEmbedding);
-        return Task.FromResult(unknownId is not null && unknownSim >= MergeThreshold ? new GalleryMatch(unknownId, null, unknownSim, false) : null);
+        return Task.FromResult(unknownId is not null && unknownSim >= MergeThreshold
+            ? new GalleryMatch(unknownId, null, unknownSim, false, S.Unknowns[unknownId].Incarnation) : null);
     }
 
     public Task<GallerySettings> GetSettingsAsync() =>
@@ -155,7 +198,7 @@ public sealed class GalleryGrain(
         }
         else if (S.Unknowns.Remove(identityId, out var u))
         {
-            S.Persons[identityId] = p = new GalleryPerson { Name = name, Sum = u.Sum, Photos = u.Tracks, EnrolledAt = time.GetUtcNow() };
+            S.Persons[identityId] = p = new GalleryPerson { Name = name, Sum = u.Sum, Photos = u.Tracks, EnrolledAt = time.GetUtcNow(), Incarnation = u.Incarnation };
         }
         else
         {
@@ -187,7 +230,8 @@ public sealed class GalleryGrain(
         for (int n = 2; ; n++)
             if (PersonId(name, n) is var id && !Taken(id)) return id;
 
-        bool Taken(string id) => S.Persons.ContainsKey(id) || S.Unknowns.ContainsKey(id);
+        // an id whose erase still runs is taken too: a new person under it could be wiped with the old one
+        bool Taken(string id) => S.Persons.ContainsKey(id) || S.Unknowns.ContainsKey(id) || S.Erasing.Contains(id);
     }
 
     /// <summary>Longest identity id (the API's limit for ids in paths).</summary>

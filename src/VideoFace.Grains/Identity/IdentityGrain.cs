@@ -37,7 +37,7 @@ public sealed partial class IdentityGrain(
         if (S.Name == name && state.RecordExists && S.MergedInto is null && !S.Erased) return;
         bool renamed = state.RecordExists && S.Name != name;
         // naming an erased or merged-away id (a person enrolled again under the same name) starts it afresh
-        if (S.Erased || S.MergedInto is not null) state.State = new IdentityState();
+        if (S.Erased || S.MergedInto is not null) state.State = new IdentityState { ErasedThrough = S.ErasedThrough };
         S.Name = name;
         await state.WriteStateAsync();
         // search results carry the name: keep the index's copy current
@@ -51,7 +51,7 @@ public sealed partial class IdentityGrain(
             await GrainFactory.GetGrain<IIdentityGrain>(target).TrackStartedAsync(sighting);
             return;
         }
-        if (S.Erased) return;
+        if (S.Erased || IsErased(sighting)) return;
         if (S.OpenTracks.ContainsKey(sighting.TrackId) || S.History.Any(h => h.TrackId == sighting.TrackId)) return;
         IdentityEventKind? kind;
         string? previous = null;
@@ -82,7 +82,7 @@ public sealed partial class IdentityGrain(
             await GrainFactory.GetGrain<IIdentityGrain>(target).TrackEndedAsync(sighting);
             return;
         }
-        if (S.Erased) return;
+        if (S.Erased || IsErased(sighting)) return;
         bool wasOpen = S.OpenTracks.Remove(sighting.TrackId);
         if (!wasOpen && !S.History.Any(h => h.TrackId == sighting.TrackId))
         {
@@ -112,23 +112,31 @@ public sealed partial class IdentityGrain(
         return removed;
     }
 
-    public async Task EraseAsync()
+    public async Task<IdentityErasure> EraseAsync(long incarnation)
     {
+        int blobCount = 0;
         if (services.GetService<IBlobStore>() is { } blobs)
         {
             var keys = S.History.SelectMany(h => new[]
                 {
                     h.ThumbnailKey, BlobKeys.Thumbnail(h.CameraId, h.TrackId), h.KeyframeKey, BlobKeys.Keyframe(h.CameraId, h.TrackId),
                 })
+                .Concat(S.OpenTracks.SelectMany(t => new[] { BlobKeys.Thumbnail(t.Value, t.Key), BlobKeys.Keyframe(t.Value, t.Key) }))
                 .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-            foreach (var key in keys) await blobs.DeleteAsync(key);
+            foreach (var key in keys)
+                if (await blobs.DeleteAsync(key)) blobCount++;
         }
         long points = 0;
         if (services.GetService<ISightingIndex>() is { } index) points = await index.DeleteByIdentityAsync(Id);
-        LogErased(logger, Id, S.History.Count, points);
-        state.State = new IdentityState { Erased = true };
+        int history = S.History.Count;
+        LogErased(logger, Id, history, points);
+        state.State = new IdentityState { Erased = true, ErasedThrough = Math.Max(incarnation, S.ErasedThrough ?? long.MinValue) };
         await state.WriteStateAsync();
+        return new IdentityErasure(history, points, blobCount);
     }
+
+    /// <summary>A report of a track matched to an erased incarnation of this id (one the camera session still follows).</summary>
+    private bool IsErased(TrackSighting s) => S.ErasedThrough is { } erased && s.Incarnation <= erased;
 
     public async Task<IdentitySummary> MergeIntoAsync(string targetId)
     {
@@ -204,7 +212,7 @@ public sealed partial class IdentityGrain(
     private async Task PublishAsync(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera)
     {
         var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, this.GetPrimaryKeyString(), S.Name, s.CameraId,
-            previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey);
+            previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation);
         LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
         using var activity = Pipeline.VideoFaceActivities.Source.StartActivity("videoface.identity.event");
         activity?.SetTag("videoface.event.kind", kind.ToString());

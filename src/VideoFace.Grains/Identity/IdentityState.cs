@@ -25,4 +25,10 @@ public sealed class IdentityState
 
     /// <summary>Set when erased (person deleted): later track reports are dropped until the identity is named again.</summary>
     [Id(9)] public bool Erased { get; set; }
+
+    /// <summary>
+    /// The newest erased incarnation of this id: track reports of it or an older one are dropped for good, also once
+    /// the id is enrolled again (a track matched before the erase keeps reporting while it stays in view).
+    /// </summary>
+    [Id(10)] public long? ErasedThrough { get; set; }
 }

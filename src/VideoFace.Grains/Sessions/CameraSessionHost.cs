@@ -32,6 +32,9 @@ public sealed partial class CameraSessionHost(
     private readonly ConcurrentDictionary<string, (string IdentityId, string? Name, float Similarity)> _trackIdentity = new(StringComparer.Ordinal);
     // the keyframe each open track has in the blob store: a notice repeats it until the best face changes
     private readonly ConcurrentDictionary<string, Keyframe> _storedKeyframes = new(StringComparer.Ordinal);
+    // the incarnation of the identity each track was matched to, and the tracks whose identity was erased since
+    private readonly ConcurrentDictionary<string, long> _trackIncarnation = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _erasedTracks = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<CameraSessionHost>();
 
     /// <summary>Called with each track notice after it was handled (for metrics and latency measurements).</summary>
@@ -121,6 +124,7 @@ public sealed partial class CameraSessionHost(
         activity?.SetTag("videoface.camera", cameraId);
         activity?.SetTag("videoface.track.event", notice.Kind.ToString());
         var track = notice.Track;
+        if (SkipErased(track.Id, notice.Kind)) return;
         string? thumbKey = null;
         if (notice.Thumbnail is { } jpeg)
         {
@@ -146,8 +150,9 @@ public sealed partial class CameraSessionHost(
                 match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery)
                     .MatchTrackAsync(embedding, devices.Get().Analyzer.EmbeddingSpace);
                 _trackIdentity[track.Id] = (match.IdentityId, match.Name, match.Similarity);
+                _trackIncarnation[track.Id] = match.Incarnation;
                 await grains.GetGrain<IIdentityGrain>(match.IdentityId)
-                    .TrackStartedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey));
+                    .TrackStartedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey, match.Incarnation));
                 await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: false, ct);
                 break;
             case TrackEventKind.Updated:
@@ -156,14 +161,54 @@ public sealed partial class CameraSessionHost(
             case TrackEventKind.Ended:
                 _storedKeyframes.TryRemove(track.Id, out _);
                 await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended: true, ct);
-                if (_trackIdentity.TryRemove(track.Id, out var id))
+                if (_trackIdentity.TryGetValue(track.Id, out var id))
                 {
                     await grains.GetGrain<IIdentityGrain>(id.IdentityId)
-                        .TrackEndedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, track.LastSeen, id.Similarity, thumbKey, keyframeKey));
+                        .TrackEndedAsync(new TrackSighting(cameraId, track.Id, track.StartTime, track.LastSeen, id.Similarity, thumbKey, keyframeKey,
+                            _trackIncarnation.GetValueOrDefault(track.Id)));
                 }
                 break;
         }
+        // checked after the writes: an erase that began before this check is seen here and what was written is undone;
+        // one that began after it finds the writes in the stores it cleans (the tombstone comes before the cleaning)
+        await UndoIfErasedAsync(cameraId, track.Id, ct);
+        if (notice.Kind == TrackEventKind.Ended) ForgetTrack(track.Id);
         TrackHandled?.Invoke(cameraId, notice, match);
+    }
+
+    /// <summary>True for a notice of a track whose identity was erased: nothing of it is written any more.</summary>
+    private bool SkipErased(string trackId, TrackEventKind kind)
+    {
+        if (!_erasedTracks.ContainsKey(trackId)) return false;
+        if (kind == TrackEventKind.Ended)
+        {
+            _erasedTracks.TryRemove(trackId, out _);
+            ForgetTrack(trackId);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// When the identity the track was matched to has been erased (the tombstone of its incarnation): deletes what the
+    /// track wrote (its images and index point) and marks it, so that its later notices write nothing.
+    /// </summary>
+    private async Task UndoIfErasedAsync(string cameraId, string trackId, CancellationToken ct)
+    {
+        if (!_trackIdentity.TryGetValue(trackId, out var id)) return;
+        if (!await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(id.IdentityId, _trackIncarnation.GetValueOrDefault(trackId))) return;
+        _erasedTracks[trackId] = 0;
+        await blobs.DeleteAsync(BlobKeys.Thumbnail(cameraId, trackId), ct);
+        await blobs.DeleteAsync(BlobKeys.Keyframe(cameraId, trackId), ct);
+        if (index is not null) await index.DeleteAsync([trackId], ct);
+        _trackIdentity.TryRemove(trackId, out _);
+        LogErasedTrack(_logger, cameraId, trackId, id.IdentityId);
+    }
+
+    private void ForgetTrack(string trackId)
+    {
+        _trackIdentity.TryRemove(trackId, out _);
+        _trackIncarnation.TryRemove(trackId, out _);
+        _storedKeyframes.TryRemove(trackId, out _);
     }
 
     /// <summary>Writes (or rewrites) the track's sighting in the vector index: one point per track, updated as it improves.</summary>
@@ -204,6 +249,9 @@ public sealed partial class CameraSessionHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: session started ({Url} at {Fps} fps)")]
     private static partial void LogSessionStarted(ILogger logger, string camera, string url, double fps);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: track {Track} belonged to erased identity {Identity}; its data is deleted and it writes nothing more")]
+    private static partial void LogErasedTrack(ILogger logger, string camera, string track, string identity);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: session failed")]
     private static partial void LogSessionFailed(ILogger logger, Exception ex, string camera);

@@ -17,7 +17,7 @@ public static class PersonApi
     public static RouteGroupBuilder MapPersonApi(this RouteGroupBuilder api)
     {
         var persons = api.MapGroup("/persons").WithTags("Persons");
-        persons.MapPost("/", EnrolAsync).WithName("EnrolPerson").WithSummary("Enrol a person from photos").RequireAdmin().Problems(400, 403, 413, 422)
+        persons.MapPost("/", EnrolAsync).WithName("EnrolPerson").WithSummary("Enrol a person from photos").RequireAdmin().Problems(400, 403, 409, 413, 422)
             .Accepts<IFormFileCollection>("multipart/form-data")
             .DisableAntiforgery().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ApiLimits.MaxUploadBytes));
         persons.MapGet("/", ListAsync).WithName("ListPersons").WithSummary("List people and unknown identities");
@@ -72,7 +72,7 @@ public static class PersonApi
         if (embeddings.Count == 0)
             throw new BadInputException("no usable face in the uploaded photos", new Dictionary<string, object?> { ["photos"] = photos });
         var space = (await inference.GetStatsAsync()).EmbeddingSpace;
-        var result = await Gallery(grains).EnrollAsync(name, embeddings, space, force);
+        var result = await GalleryCallAsync(() => Gallery(grains).EnrollAsync(name, embeddings, space, force));
         var outliers = result.Outliers.Select(o => Outlier(o, embeddedFiles[o.Photo], name)).ToList();
         if (result.Person is not { } person)
         {
@@ -127,11 +127,17 @@ public static class PersonApi
             .ToList()));
     }
 
-    /// <summary>Erases a person or unknown identity everywhere (history, index sightings, images).</summary>
-    public static async Task<NoContent> DeleteAsync(string id, IGrainFactory grains)
+    /// <summary>
+    /// Erases a person or unknown identity everywhere and for good (history, index sightings, images, alerts, events,
+    /// the rules that watch them), also while a camera still sees them; answers what was deleted. A delete that failed
+    /// half-way can be sent again and finishes the erase.
+    /// </summary>
+    public static async Task<Ok<ErasedResponse>> DeleteAsync(string id, FaceDataEraser eraser)
     {
         ApiLimits.PathId(id, "person id");
-        return await Gallery(grains).RemovePersonAsync(id) ? TypedResults.NoContent() : throw new NotFoundException($"no person or identity '{id}'");
+        return await eraser.EraseIdentityAsync(id) is { } report
+            ? TypedResults.Ok(ErasedResponse.From(report))
+            : throw new NotFoundException($"no person or identity '{id}'");
     }
 
     /// <summary>Renames an enrolled person, or promotes an unknown identity to a named person.</summary>

@@ -53,6 +53,8 @@ internal sealed class InstrumentedSightingIndex : ISightingIndex
 
     public Task<Sighting?> GetAsync(string id, CancellationToken ct = default) => _inner.GetAsync(id, ct);
 
+    public Task<long> DeleteAsync(IReadOnlyList<string> ids, CancellationToken ct = default) => _inner.DeleteAsync(ids, ct);
+
     public Task<long> DeleteByIdentityAsync(string identityId, CancellationToken ct = default) => _inner.DeleteByIdentityAsync(identityId, ct);
 
     public Task<long> ReassignIdentityAsync(string fromIdentityId, string toIdentityId, string? name, CancellationToken ct = default) =>

@@ -50,6 +50,67 @@ public sealed class Api : IDisposable
     public async Task<Dictionary<string, JsonElement>> CamerasAsync() =>
         (await GetAsync("/api/cameras")).EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!, c => c);
 
+    /// <summary>POST a JSON body; returns the answer's JSON.</summary>
+    public async Task<JsonElement> PostJsonAsync(string path, object body)
+    {
+        using var response = await _http.PostAsJsonAsync(path, body);
+        return await ReadAsync(response, $"POST {path}");
+    }
+
+    /// <summary>DELETE; returns the answer's JSON.</summary>
+    public async Task<JsonElement> DeleteAsync(string path)
+    {
+        using var response = await _http.DeleteAsync(path);
+        return await ReadAsync(response, $"DELETE {path}");
+    }
+
+    /// <summary>The status code of a GET (for what should be gone: 404).</summary>
+    public async Task<int> StatusAsync(string pathOrUrl)
+    {
+        using var response = await _http.GetAsync(pathOrUrl);
+        return (int)response.StatusCode;
+    }
+
+    /// <summary>POST /api/search with a photo (multipart field 'photo').</summary>
+    public async Task<JsonElement> SearchByPhotoAsync(string photo)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(photo)), "photo", Path.GetFileName(photo) } };
+        using var response = await _http.PostAsync("/api/search", form);
+        return await ReadAsync(response, "POST /api/search");
+    }
+
+    /// <summary>
+    /// GET /api/events as Server-Sent Events, sending Last-Event-ID when given: (id, data) per event until
+    /// <paramref name="ct"/> is cancelled or the server ends the stream.
+    /// </summary>
+    public async IAsyncEnumerable<(long Id, JsonElement Data)> EventStreamAsync(long? lastEventId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/events");
+        if (lastEventId is { } last) request.Headers.TryAddWithoutValidation("Last-Event-ID", last.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        foreach (var h in _http.DefaultRequestHeaders) http.DefaultRequestHeaders.TryAddWithoutValidation(h.Key, h.Value);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        long? id = null;
+        string? data = null;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (id is { } i && data is not null)
+                {
+                    using var doc = JsonDocument.Parse(data);
+                    yield return (i, doc.RootElement.Clone());
+                }
+                (id, data) = (null, null);
+            }
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = long.Parse(line[4..], System.Globalization.CultureInfo.InvariantCulture);
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
+        }
+    }
+
     private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string what)
     {
         var text = await response.Content.ReadAsStringAsync();

@@ -31,6 +31,17 @@ public sealed record EnrolOutlier(string File, string Reason, float Similarity, 
 public sealed record EnrolledResponse(string Id, string Name, int PhotosTotal, IReadOnlyList<EnrolPhotoResult>? Photos = null,
     IReadOnlyList<EnrolOutlier>? Outliers = null);
 
+/// <summary>
+/// Answer of DELETE /api/persons/{id}: what the erase deleted, store by store. Sightings the person's tracks still report
+/// after the erase are dropped as they arrive, so they are not counted here.
+/// </summary>
+public sealed record ErasedResponse(
+    string Id, int HistoryEntries, long IndexPoints, int Images, int AlertsRemoved, int EventsRemoved, int RulesRemoved)
+{
+    public static ErasedResponse From(IdentityErasureReport r) =>
+        new(r.IdentityId, r.HistoryEntries, r.IndexPoints, r.Images, r.AlertsRemoved, r.EventsRemoved, r.RulesRemoved);
+}
+
 /// <summary>Body of POST /api/persons/{id}/name.</summary>
 public sealed record NameRequest(string Name);
 

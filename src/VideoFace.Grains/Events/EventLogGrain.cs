@@ -1,0 +1,141 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+using VideoFace.Abstractions;
+
+namespace VideoFace.Grains.Events;
+
+/// <summary>Persisted state of the identity-event log.</summary>
+[GenerateSerializer, Alias("vf.EventLogState")]
+public sealed class EventLogState
+{
+    /// <summary>Sequence of the newest event ever logged; never reused, also after restarts and removals.</summary>
+    [Id(0)] public long LastSequence { get; set; }
+
+    /// <summary>Retained events, oldest first, at most <see cref="EventLogGrain.Capacity"/>.</summary>
+    [Id(1)] public List<LoggedIdentityEvent> Events { get; set; } = [];
+}
+
+/// <summary>
+/// The durable identity-event log. An implicit subscription makes exactly one log for the identity-events stream in
+/// the cluster (re-activated wherever the stream delivers after a silo dies); each event is numbered, persisted and
+/// then published numbered, so an SSE subscriber's Last-Event-ID means the same on every API host and after restarts.
+/// </summary>
+[ImplicitStreamSubscription(Names.IdentityEventsNamespace)]
+public sealed partial class EventLogGrain(
+    [PersistentState("event-log", Names.Storage)] IPersistentState<EventLogState> state,
+    ILogger<EventLogGrain> logger)
+    : Grain, IEventLogGrain, IStreamSubscriptionObserver, IAsyncObserver<IdentityEvent>
+{
+    /// <summary>Events kept (and persisted with every append, so kept bounded): what a reconnecting subscriber can still catch up on.</summary>
+    public const int Capacity = 2000;
+
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private IAsyncStream<LoggedIdentityEvent>? _stream;
+    private EventLogState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stream = this.GetStreamProvider(Names.StreamProvider)
+            .GetStream<LoggedIdentityEvent>(StreamId.Create(Names.LoggedEventsNamespace, Names.AllEventsKey));
+        foreach (var e in S.Events) _ids.Add(e.Event.EventId);
+        return Task.CompletedTask;
+    }
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<IdentityEvent>().ResumeAsync(this);
+
+    public async Task OnNextAsync(IdentityEvent item, StreamSequenceToken? token = null)
+    {
+        try
+        {
+            await AppendAsync(item);
+        }
+        catch (Exception ex)
+        {
+            // one event that cannot be logged must not stall the stream for every later one
+            LogAppendFailed(logger, ex, item.EventId);
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(logger, ex);
+        return Task.CompletedTask;
+    }
+
+    public async Task<LoggedIdentityEvent?> AppendAsync(IdentityEvent identityEvent)
+    {
+        if (_ids.Contains(identityEvent.EventId)) return null; // a redelivered event
+        // an event of an identity erased while it was on its way: it would name someone who is gone
+        if (await GrainFactory.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(identityEvent.IdentityId, identityEvent.Incarnation))
+            return null;
+        var logged = new LoggedIdentityEvent(++S.LastSequence, identityEvent);
+        S.Events.Add(logged);
+        _ids.Add(identityEvent.EventId);
+        if (S.Events.Count > Capacity) Remove(0, S.Events.Count - Capacity);
+        // persisted before published: a sequence a subscriber has seen is never handed out again
+        await state.WriteStateAsync();
+        try
+        {
+            await _stream!.OnNextAsync(logged);
+        }
+        catch (Exception ex)
+        {
+            // logged and persisted: subscribers still read it from the log
+            LogPublishFailed(logger, ex, logged.Sequence);
+        }
+        return logged;
+    }
+
+    public Task<IReadOnlyList<LoggedIdentityEvent>> ReadAsync(long afterSequence, int max)
+    {
+        // sequences ascend through the list: binary search for the first one after afterSequence
+        int lo = 0, hi = S.Events.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (S.Events[mid].Sequence <= afterSequence) lo = mid + 1;
+            else hi = mid;
+        }
+        return Task.FromResult<IReadOnlyList<LoggedIdentityEvent>>(S.Events.GetRange(lo, Math.Min(Math.Max(0, max), S.Events.Count - lo)));
+    }
+
+    public Task<IReadOnlyList<LoggedIdentityEvent>> RecentAsync(int count)
+    {
+        int n = Math.Clamp(count, 0, S.Events.Count);
+        return Task.FromResult<IReadOnlyList<LoggedIdentityEvent>>(S.Events.GetRange(S.Events.Count - n, n));
+    }
+
+    public Task<long> GetLatestSequenceAsync() => Task.FromResult(S.LastSequence);
+
+    public Task<int> RemoveIdentityAsync(string identityId, long incarnation) =>
+        RemoveAsync(e => e.Event.IdentityId == identityId && e.Event.Incarnation <= incarnation);
+
+    public Task<int> PruneOlderThanAsync(DateTimeOffset before) => RemoveAsync(e => e.Event.Time < before);
+
+    private async Task<int> RemoveAsync(Predicate<LoggedIdentityEvent> match)
+    {
+        foreach (var e in S.Events.Where(e => match(e))) _ids.Remove(e.Event.EventId);
+        int removed = S.Events.RemoveAll(match);
+        if (removed > 0) await state.WriteStateAsync();
+        return removed;
+    }
+
+    private void Remove(int index, int count)
+    {
+        foreach (var e in S.Events.Skip(index).Take(count)) _ids.Remove(e.Event.EventId);
+        S.Events.RemoveRange(index, count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Identity event {EventId} could not be logged")]
+    private static partial void LogAppendFailed(ILogger logger, Exception ex, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Identity event {Sequence} is logged but could not be published")]
+    private static partial void LogPublishFailed(ILogger logger, Exception ex, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Identity-events stream error at the event log")]
+    private static partial void LogStreamError(ILogger logger, Exception ex);
+}
