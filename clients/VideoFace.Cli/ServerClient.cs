@@ -91,10 +91,14 @@ internal sealed class ServerClient : IDisposable
 
     public Task<JsonElement> DeleteAsync(string path, CancellationToken ct) => SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), ct);
 
-    /// <summary>POST /api/persons with the photos as a multipart form.</summary>
-    public Task<JsonElement> EnrollAsync(string name, IEnumerable<string> photos, CancellationToken ct)
+    /// <summary>
+    /// POST /api/persons with the photos as a multipart form; <paramref name="force"/> enrols photos the server would refuse
+    /// as not agreeing with the others (a 422 otherwise).
+    /// </summary>
+    public Task<JsonElement> EnrollAsync(string name, IEnumerable<string> photos, CancellationToken ct, bool force = false)
     {
         var form = new MultipartFormDataContent { { new StringContent(name), "name" } };
+        if (force) form.Add(new StringContent("true"), "force");
         foreach (var p in photos)
         {
             var content = new ByteArrayContent(File.ReadAllBytes(p));

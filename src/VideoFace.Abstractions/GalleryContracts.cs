@@ -23,6 +23,37 @@ public sealed record EnrolledPerson(
     [property: Id(2)] int Photos,
     [property: Id(3)] DateTimeOffset EnrolledAt);
 
+/// <summary>
+/// Outcome of an enrolment: the person (null when the photos were refused as outliers) and the photos that did not agree
+/// (refused, or enrolled anyway because the caller forced it). <see cref="Threshold"/> is the cosine the check used.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vf.EnrolmentResult")]
+public sealed record EnrolmentResult(
+    [property: Id(0)] EnrolledPerson? Person,
+    [property: Id(1)] IReadOnlyList<EnrolmentPhotoOutlier> Outliers,
+    [property: Id(2)] float Threshold);
+
+/// <summary>An enrolment photo (by position in the batch) that does not agree with the others or with the enrolled person.</summary>
+[GenerateSerializer, Immutable, Alias("vf.EnrolmentPhotoOutlier")]
+public sealed record EnrolmentPhotoOutlier(
+    [property: Id(0)] int Photo,
+    [property: Id(1)] EnrolmentOutlierReason Reason,
+    [property: Id(2)] float Similarity);
+
+/// <summary>What an enrolment photo disagrees with.</summary>
+[GenerateSerializer, Alias("vf.EnrolmentOutlierReason")]
+public enum EnrolmentOutlierReason
+{
+    /// <summary>Unlike the person's enrolled embedding; the similarity is to that embedding.</summary>
+    NotThePerson = 0,
+
+    /// <summary>Apart from the batch's main group; the similarity is the best to a photo of that group.</summary>
+    ApartFromBatch = 1,
+
+    /// <summary>The batch splits into equally large groups (no photo group is clearly the person); the best similarity to any other photo.</summary>
+    NoMainGroup = 2,
+}
+
 /// <summary>Gallery settings.</summary>
 [GenerateSerializer, Immutable, Alias("vf.GallerySettings")]
 public sealed record GallerySettings(

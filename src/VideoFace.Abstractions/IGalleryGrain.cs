@@ -6,8 +6,13 @@ namespace VideoFace.Abstractions;
 /// <summary>Enrolled persons and unknown identities of a gallery (key: gallery id), and matching against them.</summary>
 public interface IGalleryGrain : IGrainWithStringKey
 {
-    /// <summary>Adds photos' normed embeddings to a person (created if new); returns the person.</summary>
-    Task<EnrolledPerson> EnrollAsync(string name, IReadOnlyList<float[]> normedEmbeddings, string embeddingSpace);
+    /// <summary>
+    /// Adds photos' normed embeddings to the person of exactly this name (ordinal, after trimming), or enrols a new
+    /// person with an id of their own (a name whose id slug is taken gets a numbered one). Photos that do not agree with
+    /// each other or with the enrolled person refuse the whole batch (the result has no person) unless
+    /// <paramref name="force"/> is set.
+    /// </summary>
+    Task<EnrolmentResult> EnrollAsync(string name, IReadOnlyList<float[]> normedEmbeddings, string embeddingSpace, bool force = false);
 
     /// <summary>
     /// First step of erasing a person or unknown identity (the face-data eraser runs the others): the identity stops
@@ -64,7 +69,8 @@ public interface IGalleryGrain : IGrainWithStringKey
 
     /// <summary>
     /// Names an identity: renames an enrolled person, or promotes an unknown identity to an enrolled person (its track
-    /// centroid becomes the person's embedding; the id and history stay). Null when the id is not in the gallery.
+    /// centroid becomes the person's embedding; the id and history stay). Null when the id is not in the gallery; an
+    /// <see cref="InvalidOperationException"/> when another person already has that name.
     /// </summary>
     Task<EnrolledPerson?> RenameAsync(string identityId, string name);
 }

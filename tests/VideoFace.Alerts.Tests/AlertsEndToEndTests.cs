@@ -303,7 +303,7 @@ public sealed class AlertsEndToEndTests(AlertsEndToEndFixture fx)
         List<JsonElement> hits = [];
         await Poll.UntilAsync(() =>
         {
-            hits = fx.PostPhotosAsync("/api/search", "photo", photo).GetAwaiter().GetResult().EnumerateArray().ToList();
+            hits = fx.PostPhotosAsync("/api/search", "photo", photo).GetAwaiter().GetResult().GetProperty("hits").EnumerateArray().ToList();
             return hits.Any(h => h.GetProperty("identity_id").GetString() == fx.TonyId);
         }, Deadline, "a search with another photo of Tony Blair finds his sightings", TimeSpan.FromMilliseconds(500));
 
@@ -315,7 +315,9 @@ public sealed class AlertsEndToEndTests(AlertsEndToEndFixture fx)
             var start = h.GetProperty("start").GetDateTimeOffset();
             Assert.InRange(start, fx.StartedAt, now);
             if (h.GetProperty("end").ValueKind != JsonValueKind.Null) Assert.InRange(h.GetProperty("end").GetDateTimeOffset(), start, now);
-            Assert.InRange(h.GetProperty("similarity").GetSingle(), 0.3f, 1f);
+            // a search without min_similarity answers only at or above the match threshold, none of it weak
+            Assert.InRange(h.GetProperty("similarity").GetSingle(), 0.35f, 1f);
+            Assert.False(h.GetProperty("weak").GetBoolean());
         });
         // the best hit is Tony
         Assert.Equal(fx.TonyId, hits[0].GetProperty("identity_id").GetString());

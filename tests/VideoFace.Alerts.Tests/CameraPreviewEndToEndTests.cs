@@ -85,7 +85,7 @@ public sealed class CameraPreviewEndToEndTests(AlertsEndToEndFixture fx)
         JsonElement hit = default;
         await Poll.UntilAsync(() =>
         {
-            var hits = fx.PostPhotosAsync("/api/search", "photo", photo).GetAwaiter().GetResult().EnumerateArray();
+            var hits = fx.PostPhotosAsync("/api/search", "photo", photo).GetAwaiter().GetResult().GetProperty("hits").EnumerateArray();
             hit = hits.FirstOrDefault(h => h.GetProperty("identity_id").GetString() == fx.TonyId
                 && h.GetProperty("keyframe_url").ValueKind == JsonValueKind.String);
             return hit.ValueKind == JsonValueKind.Object;

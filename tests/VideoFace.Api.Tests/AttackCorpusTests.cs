@@ -81,6 +81,10 @@ public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper outpu
         Add("search: face not a number", 400, "whole number", () => Photo(admin, tony, ("face", "first")));
         Add("search: top_k not a number", 400, "whole number", () => Photo(admin, tony, ("top_k", "lots")));
         Add("search: from not a date", 400, "date", () => Photo(admin, tony, ("from", "yesterday-ish")));
+        Add("search: negative min_similarity", 400, "min_similarity", () => Photo(admin, tony, ("min_similarity", "-0.2")));
+        Add("search: NaN min_similarity", 400, "min_similarity", () => Photo(admin, tony, ("min_similarity", "NaN")));
+        Add("search: min_similarity above 1", 400, "min_similarity", () => Photo(admin, tony, ("min_similarity", "1.01")));
+        Add("search: min_similarity not a number", 400, "min_similarity", () => Photo(admin, tony, ("min_similarity", "high")));
         Add("search: 101 camera filters", 400, "at most 100", () => Photo(admin, tony, Enumerable.Range(0, 101).Select(i => ("camera", $"c{i}")).ToArray()));
         // JSON searches
         Add("search: malformed JSON", 400, "not valid JSON", () => Send(admin, HttpMethod.Post, "/api/search", "{\"embedding\": [1, 2"));
@@ -97,6 +101,8 @@ public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper outpu
         Add("search: 101 cameras in JSON", 400, "at most 100", () => Send(admin, HttpMethod.Post, "/api/search",
             $"{{\"embedding\": {ones}, \"cameras\": [{string.Join(',', Enumerable.Range(0, 101).Select(i => $"\"c{i}\""))}]}}"));
         Add("search: identity_id 65 characters", 400, "identity_id", () => Send(admin, HttpMethod.Post, "/api/search", $"{{\"embedding\": {ones}, \"identity_id\": \"{Long(65)}\"}}"));
+        Add("search: negative min_similarity in JSON", 400, "min_similarity", () => Send(admin, HttpMethod.Post, "/api/search", $"{{\"embedding\": {ones}, \"min_similarity\": -1}}"));
+        Add("search: min_similarity 1e39 in JSON", 400, null, () => Send(admin, HttpMethod.Post, "/api/search", $"{{\"embedding\": {ones}, \"min_similarity\": 1e39}}"));
         Add("search: text/plain body", 415, null, () => Send(admin, HttpMethod.Post, "/api/search", "embedding=1", "text/plain"));
         Add("search: no body at all", 415, null, () => admin.PostAsync("/api/search", null));
 
@@ -114,6 +120,7 @@ public sealed class AttackCorpusTests(ApiHostFixture fx, ITestOutputHelper outpu
         Add("enrol: zero-byte file", 400, "no usable face", () => Form(admin, "/api/persons", [("name", "Empty")], [("a.jpg", [])]));
         Add("enrol: 21 MB photo", 400, "no usable face", () => Form(admin, "/api/persons", [("name", "Big")], [("big.jpg", new byte[21 * 1024 * 1024])]));
         Add("enrol: file name of 300 characters", 400, "file name", () => Form(admin, "/api/persons", [("name", "Longfile")], [(Long(300) + ".jpg", tony)]));
+        Add("enrol: force neither true nor false", 400, "force", () => Form(admin, "/api/persons", [("name", "Forceful"), ("force", "yes please")], [("a.jpg", tony)]));
         Add("enrol: photo without a face", 400, "no usable face", () => Form(admin, "/api/persons", [("name", "Dot")], [("dot.png", png1x1)]));
 
         // cameras

@@ -104,7 +104,10 @@ public sealed class OpenApiClientTests(ApiHostFixture fx)
             .Select(f => Activator.CreateInstance(fileType, File.OpenRead(f), Path.GetFileName(f))).ToArray();
         var list = Array.CreateInstance(fileType, photos.Length);
         for (int i = 0; i < photos.Length; i++) list.SetValue(photos[i], i);
-        dynamic enrolled = await client.EnrolPersonAsync("Colin Powell", (dynamic)list);
+        // the enrolment takes name, files and the optional force flag (form field and query): fill them by name
+        var enrol = clientType.GetMethods().Single(m => m.Name == "EnrolPersonAsync" && m.GetParameters().All(p => p.ParameterType != typeof(CancellationToken)));
+        dynamic enrolled = await (dynamic)enrol.Invoke(client, enrol.GetParameters()
+            .Select(p => p.Name switch { "name" => "Colin Powell", "files" => (object)list, _ => null }).ToArray())!;
         Assert.Equal("Colin Powell", (string)enrolled.Name);
 
         // the search operation takes JSON or multipart; depending on the document NSwag generates the multipart form
@@ -114,8 +117,9 @@ public sealed class OpenApiClientTests(ApiHostFixture fx)
             p.ParameterType == fileType ? Activator.CreateInstance(fileType, File.OpenRead(TestData.Face("Tony_Blair", 6)), "tony.jpg")
             : p.ParameterType.GetProperty("Embedding") is { } embedding ? EmbeddingBody(p.ParameterType, embedding)
             : null).ToArray();
-        dynamic hits = await (dynamic)search.Invoke(client, args)!;
-        Assert.NotNull(hits);
+        dynamic answer = await (dynamic)search.Invoke(client, args)!;
+        Assert.NotNull(Json(answer, "hits"));
+        Assert.Equal(0.35, Convert.ToDouble(Json(answer, "match_threshold"), System.Globalization.CultureInfo.InvariantCulture), 3);
 
         dynamic rule = New(assembly, "AlertRuleRequest");
         rule.Id = "gen-rule";

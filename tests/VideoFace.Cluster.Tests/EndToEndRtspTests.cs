@@ -77,7 +77,7 @@ public sealed class RtspClusterFixture : IAsyncLifetime
             foreach (var n in enrolled)
                 embeddings.Add((await inference.AnalyzeImageAsync(await File.ReadAllBytesAsync(TestData.Face(person, n)), 1)).Single().Embedding);
             var added = await Client.GetGrain<IGalleryGrain>(Names.DefaultGallery).EnrollAsync(person.Replace('_', ' '), embeddings, space);
-            EnrolledIds[person] = added.IdentityId;
+            EnrolledIds[person] = (added.Person ?? throw new InvalidOperationException($"{person}'s photos were refused as outliers: {string.Join(", ", added.Outliers)}")).IdentityId;
         }
 
         var stream = Client.GetStreamProvider(Names.StreamProvider)

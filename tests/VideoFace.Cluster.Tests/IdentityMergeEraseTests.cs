@@ -91,7 +91,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     [Fact]
     public async Task Merge_BadRequests_AreRefusedSayingWhy()
     {
-        var person = await Gallery.EnrollAsync("Grace", [Axis(5)], Space);
+        var person = (await Gallery.EnrollAsync("Grace", [Axis(5)], Space)).Person!;
         var unknown = await Gallery.MatchTrackAsync(Axis(6), Space);
 
         await Assert.ThrowsAsync<ArgumentException>(() => Gallery.MergeAsync(unknown.IdentityId, unknown.IdentityId));
@@ -112,7 +112,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     public async Task Erase_DeletesHistorySightingsImagesAlertsEventsAndRules_LateReportsAreDropped_ReEnrolStartsClean()
     {
         var e = Axis(9);
-        var bob = await Gallery.EnrollAsync("Bob", [e], Space);
+        var bob = (await Gallery.EnrollAsync("Bob", [e], Space)).Person!;
         var match = await Gallery.MatchTrackAsync(e, Space);
         Assert.Equal(bob.IdentityId, match.IdentityId);
         await SeenAsync(bob.IdentityId, "c1", "tb1", e, minutes: 0, match.Incarnation);
@@ -160,7 +160,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
         Assert.Null(await Eraser.EraseIdentityAsync(bob.IdentityId));
 
         // enrolling the same name again starts a clean person (whatever id it gets), with a new incarnation
-        var again = await Gallery.EnrollAsync("Bob", [e], Space);
+        var again = (await Gallery.EnrollAsync("Bob", [e], Space)).Person!;
         var rematch = await Gallery.MatchTrackAsync(e, Space);
         Assert.Equal(again.IdentityId, rematch.IdentityId);
         Assert.True(rematch.Incarnation > match.Incarnation);

@@ -204,7 +204,7 @@ public sealed class TrackNamingTests : IAsyncLifetime
     }
 
     private async Task<string> EnrollAsync(string person) =>
-        (await Gallery.EnrollAsync(person.Replace('_', ' '), [Embed(person, 1), Embed(person, 2), Embed(person, 3)], Space)).IdentityId;
+        (await Gallery.EnrollAsync(person.Replace('_', ' '), [Embed(person, 1), Embed(person, 2), Embed(person, 3)], Space)).Person!.IdentityId;
 
     private Task<IReadOnlyList<TrackSighting>> HistoryAsync(string identityId) => Client.GetGrain<IIdentityGrain>(identityId).GetHistoryAsync();
 

@@ -127,12 +127,13 @@ internal static class ClusterCommands
 
         var name = new Argument<string>("name") { Description = "Person's name" };
         var photos = new Argument<string[]>("photos") { Description = "Photos of the person (a folder means its images)", Arity = ArgumentArity.OneOrMore };
-        var add = new Command("add", "Enrol a person from photos (adds photos if the name exists)") { name, photos };
+        var force = new Option<bool>("--force") { Description = "Enrol the photos even when some do not look like the others or like the person as enrolled" };
+        var add = new Command("add", "Enrol a person from photos (exactly the same name adds photos; another name is another person)") { name, photos, force };
         add.SetAction(async (pr, ct) =>
         {
             var files = PhotoArgs.Expand(pr.GetValue(photos)!);
             using var server = ServerClient.For(pr);
-            var r = await EnrollInBatchesAsync(pr, server, pr.GetValue(name)!, files, ct);
+            var r = await EnrollInBatchesAsync(pr, server, pr.GetValue(name)!, files, pr.GetValue(force), ct);
             if (pr.GetValue(GlobalOptions.Json)) Console.WriteLine(r.ToJsonString());
             else PrintEnrolled(JsonDocument.Parse(r.ToJsonString()).RootElement);
             return 0;
@@ -278,22 +279,30 @@ internal static class ClusterCommands
     /// progress bar when interactive; returns one answer like POST /api/persons's for all of them. A batch with no
     /// usable face does not stop the others; only when no photo at all was usable is it an error.
     /// </summary>
-    private static async Task<JsonObject> EnrollInBatchesAsync(ParseResult pr, ServerClient server, string name, List<string> files, CancellationToken ct)
+    private static async Task<JsonObject> EnrollInBatchesAsync(ParseResult pr, ServerClient server, string name, List<string> files, bool force, CancellationToken ct)
     {
         JsonObject? last = null;
         var statuses = new JsonArray();
+        var outliers = new JsonArray();
         string? lastError = null;
         async Task BatchAsync(string[] batch)
         {
             try
             {
-                last = JsonNode.Parse((await server.EnrollAsync(name, batch, ct)).GetRawText())!.AsObject();
+                last = JsonNode.Parse((await server.EnrollAsync(name, batch, ct, force)).GetRawText())!.AsObject();
                 foreach (var s in last["photos"]!.AsArray()) statuses.Add(s!.DeepClone());
+                foreach (var o in last["outliers"]?.AsArray() ?? []) outliers.Add(o!.DeepClone());
             }
             catch (UserException ex) when (files.Count > EnrolBatch && ex.Message.Contains("no usable face", StringComparison.Ordinal))
             {
                 lastError = ex.Message;
                 foreach (var f in batch) statuses.Add(new JsonObject { ["file"] = Path.GetFileName(f), ["status"] = "no_usable_face_in_batch" });
+            }
+            catch (UserException ex) when (ex.Message.StartsWith("server: 422", StringComparison.Ordinal))
+            {
+                // photos that do not agree refuse their batch; say what earlier batches already enrolled
+                int enrolled = statuses.Count(s => s?["status"]?.GetValue<string>() is "ok" or "several_faces_used_largest");
+                throw new UserException(ex.Message + (enrolled > 0 ? $" ({enrolled} photos of earlier batches were enrolled)" : "") + "; or pass --force");
             }
         }
         var batches = files.Chunk(EnrolBatch).ToList();
@@ -316,6 +325,7 @@ internal static class ClusterCommands
         }
         if (last is null) throw new UserException(lastError ?? "no usable face in the photos");
         last["photos"] = statuses;
+        if (outliers.Count > 0) last["outliers"] = outliers;
         return last;
     }
 
@@ -325,6 +335,8 @@ internal static class ClusterCommands
         Console.WriteLine($"{Str(r, "name")} ({Str(r, "id")}): {r.GetProperty("photos_total")} photos enrolled");
         foreach (var p in r.GetProperty("photos").EnumerateArray())
             if (Str(p, "status") != "ok") Console.WriteLine($"  {Str(p, "file")}: {Str(p, "status")}{(Str(p, "error") is { } e ? " — " + e : "")}");
+        if (r.TryGetProperty("outliers", out var outliers) && outliers.ValueKind == JsonValueKind.Array)
+            foreach (var o in outliers.EnumerateArray()) Console.WriteLine($"  enrolled although forced: {Str(o, "detail")}");
     }
 
     /// <summary>A camera's reason, with when a failing camera is tried next ("ConnectionRefused: … (next try in 38 s)").</summary>

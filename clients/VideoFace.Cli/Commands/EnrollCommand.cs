@@ -15,16 +15,20 @@ internal static class EnrollCommand
         var dir = new Argument<string>("dir") { Description = "Folder of NAME.jpg files or NAME/ sub-folders of photos" };
         var replace = new Option<bool>("--replace") { Description = "Start a new local facebank instead of adding to the existing one" };
         var local = new Option<bool>("--local") { Description = "Enrol into the local facebank even when a server is running" };
+        var force = new Option<bool>("--force")
+        {
+            Description = "Server: enrol a person's photos even when some do not look like the others (otherwise that person is refused, naming them)",
+        };
         var cmd = new Command("enroll", "Enrol people from a folder of photos: into the running server's gallery, else the local facebank")
         {
-            dir, replace, local,
+            dir, replace, local, force,
         };
         cmd.SetAction(async (pr, ct) =>
         {
             if (!pr.GetValue(local) && !pr.GetValue(replace))
             {
                 using var server = ServerClient.For(pr);
-                if (ServerClient.Explicit(pr) || await server.IsUpAsync(ct)) return await RunOnServerAsync(pr, server, pr.GetValue(dir)!, ct);
+                if (ServerClient.Explicit(pr) || await server.IsUpAsync(ct)) return await RunOnServerAsync(pr, server, pr.GetValue(dir)!, pr.GetValue(force), ct);
             }
             return Run(pr, pr.GetValue(dir)!, pr.GetValue(replace), ct);
         });
@@ -98,7 +102,7 @@ internal static class EnrollCommand
     }
 
     /// <summary>Uploads each person's photos to the server's gallery (POST /api/persons).</summary>
-    private static async Task<int> RunOnServerAsync(ParseResult pr, ServerClient server, string dir, CancellationToken ct)
+    private static async Task<int> RunOnServerAsync(ParseResult pr, ServerClient server, string dir, bool force, CancellationToken ct)
     {
         var people = Scan(dir);
         if (people.Count == 0) throw new UserException($"no images in {dir} (expected NAME.jpg or NAME/*.jpg)");
@@ -108,9 +112,10 @@ internal static class EnrollCommand
         {
             try
             {
-                persons.Add(await server.EnrollAsync(name, files, ct));
+                persons.Add(await server.EnrollAsync(name, files, ct, force));
             }
-            catch (UserException ex) when (ex.Message.StartsWith("server: 400", StringComparison.Ordinal))
+            // no usable face (400), or photos that do not agree (422): that person is not enrolled, the others go on
+            catch (UserException ex) when (ex.Message.StartsWith("server: 400", StringComparison.Ordinal) || ex.Message.StartsWith("server: 422", StringComparison.Ordinal))
             {
                 failed.Add(new FileError(name, ex.Message));
             }

@@ -23,7 +23,10 @@ internal static class SearchCommand
         var from = new Option<string?>("--from") { Description = "Only sightings at or after this time (ISO 8601)" };
         var to = new Option<string?>("--to") { Description = "Only sightings at or before this time (ISO 8601)" };
         var top = new Option<int>("--top") { Description = "Most sightings to return", DefaultValueFactory = _ => 50 };
-        var min = new Option<float?>("--min-similarity") { Description = "Only sightings at least this similar (cosine)" };
+        var min = new Option<float?>("--min-similarity")
+        {
+            Description = "Lowest similarity (cosine, 0 to 1) to return; default the server's match threshold. Hits below that threshold are marked weak",
+        };
         var face = new Option<int>("--face") { Description = "Which face of the photo, by size rank (0 = largest)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("search", "Search past footage by face: sightings with camera, time, similarity, identity and thumbnail")
         {
@@ -40,20 +43,31 @@ internal static class SearchCommand
             foreach (var c in pr.GetValue(cameras) ?? []) fields.Add(new("camera", c));
             if (pr.GetValue(from) is { } f) fields.Add(new("from", CheckTime(f, "--from")));
             if (pr.GetValue(to) is { } t) fields.Add(new("to", CheckTime(t, "--to")));
-            if (pr.GetValue(min) is { } m) fields.Add(new("min_similarity", m.ToString(CultureInfo.InvariantCulture)));
+            if (pr.GetValue(min) is { } m)
+            {
+                if (!(m is >= 0 and <= 1)) throw new UserException($"--min-similarity must be between 0 and 1 (was {m.ToString(CultureInfo.InvariantCulture)})");
+                fields.Add(new("min_similarity", m.ToString(CultureInfo.InvariantCulture)));
+            }
             using var server = ServerClient.For(pr);
-            var (hits, failures) = await SearchAllAsync(pr, server, photos, fields, ct);
+            var (hits, messages, failures) = await SearchAllAsync(pr, server, photos, fields, ct);
             if (pr.GetValue(GlobalOptions.Json))
             {
-                // one photo: the server's hits as they are; several: each hit says which photo found it
-                Console.WriteLine(photos.Count == 1
-                    ? JsonSerializer.Serialize(hits.Select(h => h.Hit))
+                // one photo: the server's answer as it is (hits, thresholds, message); several: one array of every hit, each
+                // naming its photo, and each photo's message on stderr
+                Console.WriteLine(photos.Count == 1 && messages.Count == 1
+                    ? messages[0].Answer.GetRawText()
                     : new JsonArray(hits.Select(h => (JsonNode)WithPhoto(h.Hit, h.Photo)).ToArray()).ToJsonString());
+                if (photos.Count > 1)
+                    foreach (var (p, answer) in messages)
+                        if (Str(answer, "message") is { } note) Console.Error.WriteLine($"{p}: {note}");
                 foreach (var (p, error) in failures) Console.Error.WriteLine($"{p}: {error}");
                 return failures.Count == photos.Count ? 1 : 0;
             }
             foreach (var (p, error) in failures) Console.Error.WriteLine($"skipped {p}: {error}");
             if (failures.Count == photos.Count) return 1;
+            // the server says why nothing came back (e.g. nothing at or above the match threshold) or how many hits are weak
+            foreach (var (p, answer) in messages)
+                if (Str(answer, "message") is { } note) Console.WriteLine(photos.Count > 1 ? $"{Path.GetFileName(p)}: {note}" : note);
             if (hits.Count == 0)
             {
                 Console.WriteLine("No sightings found.");
@@ -65,7 +79,8 @@ internal static class SearchCommand
             {
                 var row = new List<string>
                 {
-                    h.GetProperty("similarity").GetSingle().ToString("0.000", CultureInfo.InvariantCulture),
+                    h.GetProperty("similarity").GetSingle().ToString("0.000", CultureInfo.InvariantCulture)
+                        + (h.TryGetProperty("weak", out var w) && w.ValueKind == JsonValueKind.True ? " weak" : ""),
                     Markup.Escape(Str(h, "identity_name") ?? Str(h, "identity_id") ?? "-"), Markup.Escape(Str(h, "camera") ?? ""),
                     Markup.Escape(Str(h, "start") ?? ""), Markup.Escape(Str(h, "end") ?? "(open)"), Markup.Escape(Str(h, "track_id") ?? ""),
                     Markup.Escape(Str(h, "thumbnail_url") ?? ""),
@@ -86,17 +101,23 @@ internal static class SearchCommand
         return o;
     }
 
-    /// <summary>One search per photo (progress bar when interactive); hits of all, best first; photos the server refused.</summary>
-    private static async Task<(List<(JsonElement Hit, string Photo)> Hits, List<(string Photo, string Error)> Failures)> SearchAllAsync(
-        ParseResult pr, ServerClient server, List<string> photos, List<KeyValuePair<string, string>> fields, CancellationToken ct)
+    /// <summary>
+    /// One search per photo (progress bar when interactive); hits of all, best first; each photo's whole answer (for its
+    /// message); photos the server refused.
+    /// </summary>
+    private static async Task<(List<(JsonElement Hit, string Photo)> Hits, List<(string Photo, JsonElement Answer)> Answers, List<(string Photo, string Error)> Failures)>
+        SearchAllAsync(ParseResult pr, ServerClient server, List<string> photos, List<KeyValuePair<string, string>> fields, CancellationToken ct)
     {
         var hits = new List<(JsonElement, string)>();
+        var answers = new List<(string, JsonElement)>();
         var failures = new List<(string, string)>();
         async Task OneAsync(string p)
         {
             try
             {
-                foreach (var h in (await server.SearchAsync(p, fields, ct)).EnumerateArray()) hits.Add((h.Clone(), p));
+                var answer = await server.SearchAsync(p, fields, ct);
+                answers.Add((p, answer));
+                foreach (var h in answer.GetProperty("hits").EnumerateArray()) hits.Add((h.Clone(), p));
             }
             catch (UserException ex) when (photos.Count > 1)
             {
@@ -121,7 +142,7 @@ internal static class SearchCommand
             foreach (var p in photos) await OneAsync(p);
         }
         hits.Sort((a, b) => b.Item1.GetProperty("similarity").GetSingle().CompareTo(a.Item1.GetProperty("similarity").GetSingle()));
-        return (hits, failures);
+        return (hits, answers, failures);
     }
 
     private static string CheckTime(string value, string option) =>

@@ -105,8 +105,16 @@ internal static class UpCommand
         var all = EnrollCommand.Scan(faces);
         foreach (var name in DemoCommand.DemoPeople.Where(all.ContainsKey))
         {
-            var r = await server.EnrollAsync(name, all[name], ct);
-            Console.WriteLine($"sample: enrolled {name} ({r.GetProperty("photos_total")} photos)");
+            try
+            {
+                var r = await server.EnrollAsync(name, all[name], ct);
+                Console.WriteLine($"sample: enrolled {name} ({r.GetProperty("photos_total")} photos)");
+            }
+            catch (UserException ex) when (ex.Message.StartsWith("server: 422", StringComparison.Ordinal))
+            {
+                // the enrolment check found photos that do not look like the others: say so, the sample goes on without them
+                Console.WriteLine($"sample: {name} not enrolled: {ex.Message}");
+            }
         }
         await server.PutJsonAsync("api/cameras/sample", new { url = clip, fps = 4, name = "Sample stage (Hamilton clip, looping)" }, ct);
         Console.WriteLine("sample: camera 'sample' added; watch with ./videoface events --follow");

@@ -23,10 +23,14 @@ public static class ApiOpenApi
             var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Routing.IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
             var form = name switch
             {
-                "EnrolPerson" => Form(["name", "files"], ("name", Text("the person's name (an existing name adds photos)")), ("files", Files("face photos, at most 100"))),
+                "EnrolPerson" => Form(["name", "files"], ("name", Text("the person's name: exactly the same name (after trimming; case, spacing and accents count) adds photos, any other is a new person")),
+                    ("files", Files("face photos, at most 100")),
+                    // also accepted as the query parameter ?force=true; not declared twice, as a client generator would get two 'force' arguments
+                    ("force", Flag("true: enrol photos whose faces do not agree with the others or with the person (otherwise refused with 422); ?force=true works too"))),
                 "Search" => Form(["photo"], ("photo", File("a photo with the face to look for")), ("face", Text("which face of the photo, 0 = largest")),
                     ("top_k", Text("most tracks returned (1-1000, 50)")), ("camera", Text("only this camera (repeatable)")), ("from", Text("ISO 8601 start")),
-                    ("to", Text("ISO 8601 end")), ("min_similarity", Text("lowest similarity"))),
+                    ("to", Text("ISO 8601 end")),
+                    ("min_similarity", Text("lowest similarity returned, 0 to 1 (default: the gallery's match threshold; hits below it are marked weak)"))),
                 _ => null,
             };
             if (form is not null && operation.RequestBody?.Content is { } content && content.TryGetValue("multipart/form-data", out var media))
@@ -78,6 +82,9 @@ public static class ApiOpenApi
     };
 
     private static OpenApiSchema Text(string description) => new() { Type = JsonSchemaType.String, Description = description };
+
+    /// <summary>An optional true/false field (nullable, so a generated client may leave it out).</summary>
+    private static OpenApiSchema Flag(string description) => new() { Type = JsonSchemaType.Boolean | JsonSchemaType.Null, Description = description };
 
     private static OpenApiSchema File(string description) => new() { Type = JsonSchemaType.String, Format = "binary", Description = description };
 

@@ -21,5 +21,9 @@ public sealed class NotFoundException(string detail) : ApiProblemException(404, 
 /// <summary>409: the request contradicts what is stored (e.g. renaming onto a name another person has).</summary>
 public sealed class ConflictException(string detail) : ApiProblemException(409, detail);
 
+/// <summary>422: the request is well formed but its content is refused (e.g. enrolment photos of more than one person).</summary>
+public sealed class UnprocessableException(string detail, IReadOnlyDictionary<string, object?>? extensions = null)
+    : ApiProblemException(422, detail, extensions);
+
 /// <summary>413: the body, a photo or a list is larger than this API accepts.</summary>
 public sealed class TooLargeException(string detail) : ApiProblemException(413, detail);

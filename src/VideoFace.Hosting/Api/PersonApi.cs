@@ -17,7 +17,7 @@ public static class PersonApi
     public static RouteGroupBuilder MapPersonApi(this RouteGroupBuilder api)
     {
         var persons = api.MapGroup("/persons").WithTags("Persons");
-        persons.MapPost("/", EnrolAsync).WithName("EnrolPerson").WithSummary("Enrol a person from photos").RequireAdmin().Problems(400, 403, 409, 413)
+        persons.MapPost("/", EnrolAsync).WithName("EnrolPerson").WithSummary("Enrol a person from photos").RequireAdmin().Problems(400, 403, 409, 413, 422)
             .Accepts<IFormFileCollection>("multipart/form-data")
             .DisableAntiforgery().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(ApiLimits.MaxUploadBytes));
         persons.MapGet("/", ListAsync).WithName("ListPersons").WithSummary("List people and unknown identities");
@@ -29,8 +29,11 @@ public static class PersonApi
     }
 
     /// <summary>
-    /// Multipart form: field <c>name</c> and one or more image files. A photo without a usable face does not stop the
-    /// others; when none is usable it is a 400 whose body lists each photo's outcome (<c>photos</c>).
+    /// Multipart form: field <c>name</c> and one or more image files. Exactly the same name (after trimming) adds
+    /// photos to its person; another name is another person, with an id of its own. A photo without a usable face does not
+    /// stop the others; when none is usable it is a 400 whose body lists each photo's outcome (<c>photos</c>). Photos whose
+    /// faces do not agree with the others, or with the person already enrolled, refuse the batch with a 422 naming them
+    /// (<c>outliers</c>), unless <c>force</c> (form field or query) is true.
     /// </summary>
     public static async Task<Ok<EnrolledResponse>> EnrolAsync(HttpRequest request, IGrainFactory grains, CancellationToken ct)
     {
@@ -38,11 +41,13 @@ public static class PersonApi
         var form = await request.ReadFormAsync(ct);
         var name = ApiLimits.Text(form["name"].ToString(), "name") ?? "";
         if (name.Length == 0) throw new BadInputException("the 'name' field is required");
+        bool force = Flag(form["force"].ToString(), "force") || Flag(request.Query["force"].ToString(), "force");
         if (form.Files.Count == 0) throw new BadInputException("no image files uploaded");
         if (form.Files.Count > ApiLimits.MaxPhotosPerRequest)
             throw new TooLargeException($"{form.Files.Count} files in one enrolment; at most {ApiLimits.MaxPhotosPerRequest} are accepted (enrol in batches)");
         var inference = grains.GetGrain<IInferenceGrain>(DeviceKey.Anywhere);
         var embeddings = new List<float[]>();
+        var embeddedFiles = new List<string>();
         var photos = new List<EnrolPhotoResult>();
         foreach (var file in form.Files)
         {
@@ -56,6 +61,7 @@ public static class PersonApi
                     continue;
                 }
                 embeddings.Add(faces[0].Embedding);
+                embeddedFiles.Add(fileName);
                 photos.Add(new EnrolPhotoResult(fileName, faces.Count > 1 ? "several_faces_used_largest" : "ok"));
             }
             catch (Exception ex) when (ex is Vision.Imaging.InvalidImageException or TooLargeException)
@@ -66,9 +72,39 @@ public static class PersonApi
         if (embeddings.Count == 0)
             throw new BadInputException("no usable face in the uploaded photos", new Dictionary<string, object?> { ["photos"] = photos });
         var space = (await inference.GetStatsAsync()).EmbeddingSpace;
-        var person = await GalleryCallAsync(() => Gallery(grains).EnrollAsync(name, embeddings, space));
-        return TypedResults.Ok(new EnrolledResponse(person.IdentityId, person.Name, person.Photos, photos));
+        var result = await GalleryCallAsync(() => Gallery(grains).EnrollAsync(name, embeddings, space, force));
+        var outliers = result.Outliers.Select(o => Outlier(o, embeddedFiles[o.Photo], name)).ToList();
+        if (result.Person is not { } person)
+        {
+            throw new UnprocessableException(
+                FormattableString.Invariant($"{outliers.Count} of {embeddings.Count} photos do not look like the same person as the others ") +
+                FormattableString.Invariant($"(photos of one person reach similarity {result.Threshold:0.00} or more): ") +
+                string.Join("; ", outliers.Select(o => o.Detail)) + ". Remove them, or send force=true to enrol them anyway",
+                new Dictionary<string, object?> { ["outliers"] = outliers, ["threshold"] = result.Threshold, ["photos"] = photos });
+        }
+        return TypedResults.Ok(new EnrolledResponse(person.IdentityId, person.Name, person.Photos, photos, outliers.Count > 0 ? outliers : null));
     }
+
+    /// <summary>An outlier for the client: the file, why, and a sentence with the similarity that decided it.</summary>
+    private static EnrolOutlier Outlier(EnrolmentPhotoOutlier o, string file, string name)
+    {
+        var sim = o.Similarity.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        return o.Reason switch
+        {
+            EnrolmentOutlierReason.NotThePerson => new EnrolOutlier(file, "not_the_person", o.Similarity, $"{file} has similarity {sim} to '{name}' as enrolled"),
+            EnrolmentOutlierReason.ApartFromBatch => new EnrolOutlier(file, "apart_from_batch", o.Similarity, $"{file} has best similarity {sim} to the other photos"),
+            _ => new EnrolOutlier(file, "no_main_group", o.Similarity,
+                $"{file} has best similarity {sim} to any other photo (the photos split into equal groups of different faces)"),
+        };
+    }
+
+    /// <summary>A true/false form or query field (absent is false); anything else is a 400.</summary>
+    private static bool Flag(string value, string field) => value.Trim().ToLowerInvariant() switch
+    {
+        "" or "false" or "0" => false,
+        "true" or "1" => true,
+        _ => throw new BadInputException($"{field} must be true or false"),
+    };
 
     /// <summary>People and unknown identities, most recently seen first.</summary>
     public static async Task<Ok<PersonResponse[]>> ListAsync(IGrainFactory grains)

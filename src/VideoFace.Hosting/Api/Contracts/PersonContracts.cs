@@ -23,8 +23,19 @@ public sealed record HistoryEntryResponse(
 /// <summary>What happened to one uploaded photo of an enrolment: ok, several_faces_used_largest, no_face or error.</summary>
 public sealed record EnrolPhotoResult(string File, string Status, string? Error = null);
 
-/// <summary>Answer of an enrolment (and of a rename): the person and, for an enrolment, each photo's outcome.</summary>
-public sealed record EnrolledResponse(string Id, string Name, int PhotosTotal, IReadOnlyList<EnrolPhotoResult>? Photos = null);
+/// <summary>
+/// A photo of an enrolment whose face does not agree: <c>reason</c> is not_the_person (unlike the person as enrolled),
+/// apart_from_batch (unlike the batch's main group) or no_main_group (the batch splits into equal groups of different
+/// faces); <c>similarity</c> is the cosine that decided it; <c>detail</c> says it in a sentence.
+/// </summary>
+public sealed record EnrolOutlier(string File, string Reason, float Similarity, string Detail);
+
+/// <summary>
+/// Answer of an enrolment (and of a rename): the person and, for an enrolment, each photo's outcome, and the outliers that
+/// were enrolled anyway because the request forced it.
+/// </summary>
+public sealed record EnrolledResponse(string Id, string Name, int PhotosTotal, IReadOnlyList<EnrolPhotoResult>? Photos = null,
+    IReadOnlyList<EnrolOutlier>? Outliers = null);
 
 /// <summary>
 /// Answer of DELETE /api/persons/{id}: what the erase deleted, store by store. Sightings the person's tracks still report

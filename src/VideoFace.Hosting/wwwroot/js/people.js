@@ -174,19 +174,22 @@ async function enrol(ev) {
   const form = new FormData();
   form.append('name', f.name.value.trim());
   for (const file of f.files.files) form.append('files', file, file.name);
+  if (f.force.checked) form.append('force', 'true');
   const button = $('#enrol-go');
   button.disabled = true;
   button.textContent = 'Enrolling…';
   try {
     const r = await api('/api/persons', { method: 'POST', form });
     const skipped = r.photos.filter((x) => x.status !== 'ok' && x.status !== 'several_faces_used_largest');
-    $('#enrol-result').textContent = `Enrolled ${r.name}: ${r.photos_total} photo${r.photos_total === 1 ? '' : 's'} in the gallery`
-      + (skipped.length ? `; skipped ${skipped.map((x) => `${x.file} (${x.status.replaceAll('_', ' ')})`).join(', ')}` : '') + '.';
+    $('#enrol-result').textContent = `Enrolled ${r.name} (${r.id}): ${r.photos_total} photo${r.photos_total === 1 ? '' : 's'} in the gallery`
+      + (skipped.length ? `; skipped ${skipped.map((x) => `${x.file} (${x.status.replaceAll('_', ' ')})`).join(', ')}` : '')
+      + (r.outliers?.length ? `; enrolled although unlike the others: ${r.outliers.map((o) => o.file).join(', ')}` : '') + '.';
     ev.target.reset();
     await refresh();
   } catch (e) {
-    const photos = e.body?.photos?.map((x) => `${x.file}: ${x.status.replaceAll('_', ' ')}`).join(', ');
-    showError($('#enrol-error'), photos ? `${e.message} (${photos})` : e);
+    // a 422 names the photos that do not agree in its message; a 400 lists each photo's outcome
+    const photos = e.status === 422 ? null : e.body?.photos?.map((x) => `${x.file}: ${x.status.replaceAll('_', ' ')}`).join(', ');
+    showError($('#enrol-error'), photos ? `${e.message} (${photos})` : e.status === 422 ? `${e.message} (or tick the box to enrol them anyway)` : e);
   } finally {
     button.disabled = false;
     button.textContent = 'Enrol';

@@ -41,13 +41,13 @@ async function run(ev) {
   if (f.from.value) form.append('from', isoOrEmpty(f.from.value));
   if (f.to.value) form.append('to', isoOrEmpty(f.to.value));
   form.append('top_k', f.top_k.value || '50');
+  // empty: the server answers only at or above its match threshold
   if (f.min_similarity.value !== '') form.append('min_similarity', f.min_similarity.value);
   const button = $('#search-go');
   button.disabled = true;
   button.textContent = 'Searching…';
   try {
-    const hits = await api('/api/search', { method: 'POST', form });
-    render(hits);
+    render(await api('/api/search', { method: 'POST', form }));
   } catch (e) {
     showError($('#search-error'), e);
   } finally {
@@ -56,7 +56,8 @@ async function run(ev) {
   }
 }
 
-function render(hits) {
+function render(answer) {
+  const hits = answer.hits;
   const groups = new Map();
   for (const hit of hits) {
     const k = hit.identity_id ?? '?';
@@ -66,9 +67,11 @@ function render(hits) {
   // best group first; within a group, the most similar track first
   const ordered = [...groups.entries()].map(([id, list]) => [id, list.sort((a, b) => b.similarity - a.similarity)])
     .sort((a, b) => b[1][0].similarity - a[1][0].similarity);
+  // the server says why nothing came back, or how many hits are weak (below its match threshold)
   $('#search-summary').textContent = hits.length === 0
-    ? 'No sightings match this face (try a lower minimum similarity or a wider time range).'
-    : `${hits.length} track${hits.length === 1 ? '' : 's'} of ${groups.size} identit${groups.size === 1 ? 'y' : 'ies'}.`;
+    ? `No sightings: ${answer.message ?? 'nothing matches this face'}. A wider time range may find some.`
+    : `${hits.length} track${hits.length === 1 ? '' : 's'} of ${groups.size} identit${groups.size === 1 ? 'y' : 'ies'}`
+      + ` at similarity ${pct(answer.min_similarity)} or more.` + (answer.message ? ` ${answer.message}.` : '');
   $('#search-results').replaceChildren(...ordered.map(([id, list]) => {
     const name = list[0].identity_name || (id.startsWith('u-') ? `Unknown ${id}` : id);
     return h('section', { class: 'group', 'data-identity': id },
@@ -80,9 +83,9 @@ function render(hits) {
 function card(hit, name) {
   const src = imgSrc(hit.thumbnail_url);
   const lines = [`camera ${hit.camera}`, `from ${fmtTime(hit.start)}`, hit.end ? `to ${fmtTime(hit.end)}` : 'track still open',
-    `similarity ${pct(hit.similarity)}`, `track ${hit.track_id}`];
-  return h('button', { type: 'button', class: 'thumb result', 'data-track': hit.track_id, onclick: () => openSighting(hit, name, lines) },
+    `similarity ${pct(hit.similarity)}${hit.weak ? ' (weak: below the match threshold, may be someone else)' : ''}`, `track ${hit.track_id}`];
+  return h('button', { type: 'button', class: hit.weak ? 'thumb result weak' : 'thumb result', 'data-track': hit.track_id, onclick: () => openSighting(hit, name, lines) },
     src ? h('img', { src, alt: `${name} on ${hit.camera}`, loading: 'lazy' }) : h('div', { class: 'noimg' }, '?'),
-    h('span', { class: 'cap' }, h('strong', {}, hit.camera), h('br'), fmtTime(hit.start), h('br'), `sim ${pct(hit.similarity)}`));
+    h('span', { class: 'cap' }, h('strong', {}, hit.camera), h('br'), fmtTime(hit.start), h('br'), `sim ${pct(hit.similarity)}${hit.weak ? ' weak' : ''}`));
 }
 
