@@ -33,5 +33,16 @@ for trx in sorted(pathlib.Path(sys.argv[1]).rglob("*.trx")):
             dll, name = tests[result.get("testId")]
             failed.setdefault(dll, set()).add(name)
 
+def find_dll(path):
+    """The dll on disk; where the trx's path does not lead to it, the test project's Release build of that name."""
+    found = real_path(path)
+    if pathlib.Path(found).is_file():
+        return found
+    repo = pathlib.Path(__file__).resolve().parent.parent
+    name = pathlib.Path(path).name.lower()
+    builds = [p for p in repo.glob("tests/*/bin/Release/*/*.dll") if p.name.lower() == name]
+    return str(builds[0]) if builds else found
+
+
 for dll, names in failed.items():
-    print(real_path(dll) + "\t" + "|".join(f"FullyQualifiedName={n}" for n in sorted(names)))
+    print(find_dll(dll) + "\t" + "|".join(f"FullyQualifiedName={n}" for n in sorted(names)))

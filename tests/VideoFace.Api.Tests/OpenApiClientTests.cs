@@ -119,7 +119,7 @@ public sealed class OpenApiClientTests(ApiHostFixture fx)
             : null).ToArray();
         dynamic answer = await (dynamic)search.Invoke(client, args)!;
         Assert.NotNull(Json(answer, "hits"));
-        Assert.Equal(0.35, Convert.ToDouble(Json(answer, "match_threshold"), System.Globalization.CultureInfo.InvariantCulture), 3);
+        Assert.Equal(0.45, Convert.ToDouble(Json(answer, "match_threshold"), System.Globalization.CultureInfo.InvariantCulture), 3);
 
         dynamic rule = New(assembly, "AlertRuleRequest");
         rule.Id = "gen-rule";

@@ -134,6 +134,13 @@ public sealed partial class CameraSessionHost(
         activity?.SetTag("videoface.track.event", notice.Kind.ToString());
         var track = notice.Track;
         if (SkipErased(track.Id, notice.Kind)) return;
+        // an erase since the last notice drops the track here, before the naming could hand it a new (unknown) identity
+        // now that its person is gone from the gallery: what an erased person's track goes on reporting is dropped
+        if (await UndoIfErasedAsync(cameraId, track.Id, ct))
+        {
+            if (notice.Kind == TrackEventKind.Ended) SkipErased(track.Id, notice.Kind);
+            return;
+        }
         string? thumbKey = null;
         if (notice.Thumbnail is { } jpeg)
         {
@@ -183,10 +190,10 @@ public sealed partial class CameraSessionHost(
     /// When the identity the track was matched to has been erased (the tombstone of its incarnation): deletes what the
     /// track wrote (its images and index point) and marks it, so that its later notices write nothing.
     /// </summary>
-    private async Task UndoIfErasedAsync(string cameraId, string trackId, CancellationToken ct)
+    private async Task<bool> UndoIfErasedAsync(string cameraId, string trackId, CancellationToken ct)
     {
-        if (_naming.Label(trackId) is not { } id) return;
-        if (!await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(id.IdentityId, id.Incarnation)) return;
+        if (_naming.Label(trackId) is not { } id) return false;
+        if (!await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(id.IdentityId, id.Incarnation)) return false;
         _erasedTracks[trackId] = 0;
         await blobs.DeleteAsync(BlobKeys.Thumbnail(cameraId, trackId), ct);
         await blobs.DeleteAsync(BlobKeys.Keyframe(cameraId, trackId), ct);
@@ -194,6 +201,7 @@ public sealed partial class CameraSessionHost(
         // its camera's open-track record goes too: a takeover must not report the erased track to anyone
         await _naming.ForgetAsync(cameraId, trackId);
         LogErasedTrack(_logger, cameraId, trackId, id.IdentityId);
+        return true;
     }
 
     private void ForgetTrack(string trackId) => _storedKeyframes.TryRemove(trackId, out _);
