@@ -61,8 +61,9 @@ internal static class SoakBenchmark
                 return 1;
             }
             Console.WriteLine($"  slope per hour, least squares over the {fit.Count} samples from minute {fit[0].Minutes:0} to {fit[^1].Minutes:0} " +
-                $"(flat: slope ≤ {FlatFractionPerHour:P0} of the mean per hour; ffmpeg: ≤ 0.1/h and {cameras} children at every sample)");
-            var allFlat = true;
+                $"(flat: slope ≤ {FlatFractionPerHour:P0} of the mean per hour; ffmpeg: ≤ 0.1/h and {cameras} children at every sample; " +
+                "GROWING: above that and more than 2 standard errors above zero)");
+            bool growing = false, unclear = false;
             void Slope(string name, string unit, Func<Sample, double> value, bool exactFfmpeg = false)
             {
                 var (slopePerMinute, se) = LeastSquares(fit.Select(s => (s.Minutes, value(s))).ToList());
@@ -71,9 +72,12 @@ internal static class SoakBenchmark
                 var flat = exactFfmpeg
                     ? perHour <= 0.1 && fit.All(s => s.Ffmpeg == cameras)
                     : perHour <= FlatFractionPerHour * Math.Abs(mean);
-                allFlat &= flat;
+                // above the bound but within two standard errors of zero: the samples cannot tell growth from noise
+                var noise = !flat && !exactFfmpeg && perHour <= 2 * se * 60;
+                if (!flat && !noise) growing = true;
+                else if (noise) unclear = true;
                 Console.WriteLine($"  {name,-12} mean {mean,9:0.0} {unit,-4} slope {perHour,9:+0.0;-0.0;0.0} {unit}/h (± {se * 60:0.0} std. error)  " +
-                    $"first {value(fit[0]),8:0.0} last {value(fit[^1]),8:0.0}  {(flat ? "flat" : "GROWING")}");
+                    $"first {value(fit[0]),8:0.0} last {value(fit[^1]),8:0.0}  {(flat ? "flat" : noise ? "not flat, within 2 std. errors (noise?)" : "GROWING")}");
             }
             Slope("working set", "MiB", s => s.WorkingSetMiB);
             Slope("GC heap", "MiB", s => s.GcHeapMiB);
@@ -82,7 +86,7 @@ internal static class SoakBenchmark
             Slope("ffmpeg", "", s => s.Ffmpeg, exactFfmpeg: true);
             Slope("threads", "", s => s.Threads);
             var span = fit[^1].Minutes - fit[0].Minutes;
-            Console.WriteLine($"  => {(allFlat ? "flat" : "NOT flat")} over {span:0} fitted minutes" +
+            Console.WriteLine($"  => {(growing ? "NOT flat" : unclear ? "not shown flat (within noise)" : "flat")} over {span:0} fitted minutes" +
                 (span < 15 ? " (a short run: the slope is extrapolated from minutes of noise, read it as a smoke test, not as a soak figure)" : ""));
             return 0;
         }
