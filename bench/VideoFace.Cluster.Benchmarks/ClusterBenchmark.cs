@@ -85,6 +85,15 @@ internal static class ClusterBenchmark
         return 0;
     }
 
+    public static async Task<int> RunSoakAsync(int cameras, double minutes, double fps, bool flip)
+    {
+        var repo = FindRepo();
+        Console.WriteLine($"VideoFace soak — {Environment.ProcessorCount} cores, load average {Cpu.LoadAverage()} (the machine is shared)");
+        await using var silo = await EmbeddedSilo.StartAsync(repo, flip);
+        Console.WriteLine($"embedded silo started in {silo.StartTime.TotalSeconds:0.0} s; {silo.Batcher.Analyzer.Description}");
+        return await SoakBenchmark.RunAsync(silo, repo, cameras, minutes, fps);
+    }
+
     private static string FindRepo()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)

@@ -166,7 +166,7 @@ internal static class RtspCapacityBenchmark
     }
 
     /// <summary>The shared Hamilton clip (640×360, ~10 s) upscaled to 720p25 H.264 Main (no B-frames, 2 s GOP, as cameras stream), looped to 60 s.</summary>
-    private static async Task<string> HamiltonClipAsync(string repo, string folder)
+    internal static async Task<string> HamiltonClipAsync(string repo, string folder)
     {
         var source = Path.GetFullPath(Path.Combine(repo, "..", "shared", "data", "video", "ageitgey-short_hamilton_clip.mp4"));
         if (!File.Exists(source)) throw new FileNotFoundException("the shared Hamilton clip is missing (scripts/setup.sh fetches it)", source);
