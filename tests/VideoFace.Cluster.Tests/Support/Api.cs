@@ -41,6 +41,19 @@ public sealed class Api : IDisposable
         return (await ReadAsync(response, "POST /api/persons")).GetProperty("id").GetString()!;
     }
 
+    /// <summary>
+    /// POST /api/persons with force=true: photos that are labelled (a test set's) are enrolled even where the outlier check
+    /// would refuse one. Returns the new person's id.
+    /// </summary>
+    public async Task<string> EnrollForcedAsync(string name, params string[] photos)
+    {
+        using var form = new MultipartFormDataContent { { new StringContent(name), "name" }, { new StringContent("true"), "force" } };
+        foreach (var photo in photos)
+            form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(photo)), "files", Path.GetFileName(photo));
+        using var response = await _http.PostAsync("/api/persons", form);
+        return (await ReadAsync(response, "POST /api/persons")).GetProperty("id").GetString()!;
+    }
+
     /// <summary>Track ids of an identity's history (GET /api/persons/{id}).</summary>
     public async Task<IReadOnlyList<string>> HistoryTrackIdsAsync(string personId) =>
         (await GetAsync($"/api/persons/{personId}")).GetProperty("history").EnumerateArray()
