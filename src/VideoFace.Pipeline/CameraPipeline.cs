@@ -104,7 +104,7 @@ public sealed partial class CameraPipeline
         int fullW = (int)Math.Round(frame.Width * frame.ScaleX), fullH = (int)Math.Round(frame.Height * frame.ScaleY);
         var observations = faces.Select(f => new FaceObservation(
             f.Face.Box.Scale(sx, sy), f.Face.Score,
-            f.Face.Keypoints.Select(p => new Point2f(p.X * sx, p.Y * sy)).ToArray(), f.Embedding)).ToList();
+            f.Face.Keypoints.Select(p => new Point2f(p.X * sx, p.Y * sy)).ToArray(), f.Embedding, f.Sharpness)).ToList();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
