@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -43,20 +45,28 @@ public sealed class SiloTlsTests(SiloTlsTests.TlsCluster cluster, ITestOutputHel
     [Fact]
     public async Task ClusterProfile_SiloWithAnotherCertificate_IsRefusedAndNeverJoins()
     {
-        var rogue = cluster.StartRogue();
+        var rogue = cluster.StartRogue("rogue", tls: true);
         var rogueFingerprint = SiloTls.Fingerprint(cluster.RogueCertificate);
 
         // a member logs the refusal of the rogue's certificate at the handshake
         await cluster.PollAsync(() => Task.FromResult(TlsCluster.Members.Any(m => cluster.Silos[m].Process.Output.Any(
                 l => l.Contains("refused a peer certificate", StringComparison.Ordinal) && l.Contains(rogueFingerprint, StringComparison.Ordinal)))),
             TimeSpan.FromSeconds(90), "a member refuses the rogue silo's certificate");
-        // it cannot reach the members, so its join fails and the process ends; the members never count it
+        await AssertNeverJoinsAsync(rogue);
+    }
+
+    [Fact]
+    public async Task ClusterProfile_SiloWithoutTls_IsRefusedAndNeverJoins() => await AssertNeverJoinsAsync(cluster.StartRogue("plain", tls: false));
+
+    /// <summary>The silo cannot reach the members, so its join fails and its process ends; meanwhile the members never count it.</summary>
+    private async Task AssertNeverJoinsAsync(ChildProcess rogue)
+    {
         await cluster.PollAsync(async () =>
         {
             foreach (var name in TlsCluster.Members)
                 Assert.Equal(2, (await cluster.SiloCheckAsync(name)).GetProperty("data").GetProperty("active_silos").GetInt32());
             return rogue.HasExited;
-        }, TimeSpan.FromSeconds(120), "the rogue silo gives up joining");
+        }, TimeSpan.FromSeconds(120), $"{rogue.Name} gives up joining");
         output.WriteLine(rogue.Tail(15));
         foreach (var name in TlsCluster.Members)
             Assert.Equal(2, (await cluster.SiloCheckAsync(name)).GetProperty("data").GetProperty("active_silos").GetInt32());
@@ -65,8 +75,7 @@ public sealed class SiloTlsTests(SiloTlsTests.TlsCluster cluster, ITestOutputHel
     /// <summary>A TLS client handshake on a silo port with <paramref name="clientCertificate"/>; returns the fingerprint the silo presented.</summary>
     private static async Task<string> HandshakeAsync(int port, X509Certificate2 clientCertificate)
     {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", port);
+        using var tcp = await ConnectAsync(port);
         string? presented = null;
         await using var tls = new SslStream(tcp.GetStream());
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
@@ -77,6 +86,35 @@ public sealed class SiloTlsTests(SiloTlsTests.TlsCluster cluster, ITestOutputHel
             RemoteCertificateValidationCallback = (_, cert, _, _) => (presented = cert is null ? null : SiloTls.Fingerprint(new X509Certificate2(cert))) is not null,
         });
         return presented!;
+    }
+
+    /// <summary>
+    /// A TCP connection to a silo port: Orleans listens on the machine's advertised address (its first non-loopback
+    /// IPv4 address), not on loopback, so each local address is tried.
+    /// </summary>
+    private static async Task<TcpClient> ConnectAsync(int port)
+    {
+        var addresses = NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses.Select(a => a.Address))
+            .Where(a => a.AddressFamily == AddressFamily.InterNetwork)
+            .OrderBy(IPAddress.IsLoopback);
+        SocketException? last = null;
+        foreach (var address in addresses)
+        {
+            var tcp = new TcpClient();
+            try
+            {
+                await tcp.ConnectAsync(address, port);
+                return tcp;
+            }
+            catch (SocketException ex)
+            {
+                tcp.Dispose();
+                last = ex;
+            }
+        }
+        throw new InvalidOperationException($"nothing listens on port {port} on this machine's addresses", last);
     }
 
     /// <summary>Azurite and two TLS silo processes (s1, s2) sharing one self-signed certificate, started once for the class.</summary>
@@ -127,16 +165,16 @@ public sealed class SiloTlsTests(SiloTlsTests.TlsCluster cluster, ITestOutputHel
         /// <summary>The cluster certificate with its key, loaded from the file the silos read.</summary>
         public X509Certificate2 ClientCertificate() => X509CertificateLoader.LoadPkcs12FromFile(_pfx, Password);
 
-        /// <summary>A third silo with a different self-signed certificate, giving up joining after 20 s.</summary>
-        public ChildProcess StartRogue()
+        /// <summary>A third silo with a different self-signed certificate (or no TLS at all), giving up joining after 20 s.</summary>
+        public ChildProcess StartRogue(string name, bool tls)
         {
-            var (process, api, _) = Start("rogue", _roguePfx, ["--Orleans:ClusterMembership:MaxJoinAttemptTime=00:00:20"]);
+            var (process, api, _) = Start(name, tls ? _roguePfx : null, ["--Orleans:ClusterMembership:MaxJoinAttemptTime=00:00:20"]);
             api.Dispose();
             _extra.Add(process);
             return process;
         }
 
-        private (ChildProcess, Api, int) Start(string name, string pfx, string[] extra)
+        private (ChildProcess, Api, int) Start(string name, string? pfx, string[] extra)
         {
             var p = Ports.Free(3);
             var inv = CultureInfo.InvariantCulture;
@@ -151,8 +189,7 @@ public sealed class SiloTlsTests(SiloTlsTests.TlsCluster cluster, ITestOutputHel
                 string.Create(inv, $"--VideoFace:HttpPort={p[2]}"),
                 "--VideoFace:Devices=", // API-only silos: this test needs no inference
                 $"--VideoFace:ApiKeys:0={ApiKey}",
-                $"--VideoFace:SiloTls:CertificatePath={pfx}",
-                $"--VideoFace:SiloTls:CertificatePasswordFile={_passwordFile}",
+                .. pfx is null ? Array.Empty<string>() : [$"--VideoFace:SiloTls:CertificatePath={pfx}", $"--VideoFace:SiloTls:CertificatePasswordFile={_passwordFile}"],
                 $"--Vision:ModelsDirectory={TestData.Models}",
                 "--Orleans:ClusterMembership:ProbeTimeout=00:00:02",
                 "--Orleans:ClusterMembership:NumMissedProbesLimit=2",
@@ -181,7 +218,7 @@ public sealed class SiloTlsTests(SiloTlsTests.TlsCluster cluster, ITestOutputHel
             }
             foreach (var (_, api, _) in Silos.Values) api.Dispose();
             if (_azurite is not null) await _azurite.DisposeAsync();
-            foreach (var name in Members.Append("rogue"))
+            foreach (var name in Members.Concat(["rogue", "plain"]))
             {
                 // the Cluster profile keeps thumbnails in a per-silo temp folder
                 try { Directory.Delete(Path.Combine(Path.GetTempPath(), "videoface-" + name), recursive: true); }
