@@ -93,9 +93,9 @@ public sealed partial class SiloTls
 
     private static string? UsageProblem(X509Certificate2 certificate)
     {
-        var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().SingleOrDefault()?.EnhancedKeyUsages;
+        var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault()?.EnhancedKeyUsages;
         if (usages is null) return null;
-        var oids = usages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value).ToHashSet();
+        var oids = usages.Cast<Oid>().Select(o => o.Value).ToHashSet();
         return oids.Contains(ServerAuth) && oids.Contains(ClientAuth)
             ? null
             : "the certificate's extended key usage must include both server and client authentication (every silo is both)";
