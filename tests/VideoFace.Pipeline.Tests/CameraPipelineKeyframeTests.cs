@@ -4,13 +4,13 @@ using VideoFace.Media.Ffmpeg;
 using VideoFace.Media.Frames;
 using VideoFace.Media.Health;
 using VideoFace.Media.Sources;
-using VideoFace.Pipeline;
+using VideoFace.Tracking;
 using VideoFace.Vision;
 using VideoFace.Vision.Detection;
 using VideoFace.Vision.Embedding;
 using static VideoFace.Tracking.Tests.Synth;
 
-namespace VideoFace.Tracking.Tests;
+namespace VideoFace.Pipeline.Tests;
 
 /// <summary>
 /// The camera pipeline's keyframes and preview on synthetic 1920×1080 frames, tracked by the real tracker: filled white
