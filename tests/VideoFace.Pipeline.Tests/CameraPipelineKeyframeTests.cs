@@ -157,8 +157,7 @@ public sealed class CameraPipelineKeyframeTests
 
         public PipelineRun(Rect[][] frames)
         {
-            _analyzer = new FaceAnalyzer(new WhiteSquareDetector(), null, new ConstantEmbedder(), new VisionOptions { FlipAugment = false });
-            _batcher = new InferenceBatcher(_analyzer, new InferenceBatcherOptions { MaxWait = TimeSpan.Zero });
+            (_analyzer, _batcher) = StandIns.Batcher();
             Pipeline = new CameraPipeline("cam1", new PaintedSource(frames), _batcher, new FaceTracker("cam1", new TrackerOptions(), session: "test"), _sink);
         }
 
@@ -227,45 +226,5 @@ public sealed class CameraPipelineKeyframeTests
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    /// <summary>Finds filled white rectangles; key points are the ArcFace template laid over each (a frontal face).</summary>
-    private sealed class WhiteSquareDetector : IFaceDetector
-    {
-        public string Name => "white-squares";
-
-        public bool ProvidesKeypoints => true;
-
-        public IReadOnlyList<DetectedFace> Detect(Mat bgr)
-        {
-            using var grey = bgr.CvtColor(ColorConversionCodes.BGR2GRAY);
-            using var mask = grey.Threshold(250, 255, ThresholdTypes.Binary);
-            Cv2.FindContours(mask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-            return contours.Select(c => Cv2.BoundingRect(c))
-                .Select(r => new FaceBox(r.X, r.Y, r.X + r.Width, r.Y + r.Height))
-                .Select(b => new DetectedFace(b, 0.9f, Keypoints(b)))
-                .ToList();
-        }
-
-        public void Dispose()
-        {
-        }
-    }
-
-    /// <summary>Every crop embeds to the same vector: association is by position alone.</summary>
-    private sealed class ConstantEmbedder : IFaceEmbedder
-    {
-        public string Name => "constant";
-
-        public int Dimension => 8;
-
-        public int InputSize => 112;
-
-        public float[][] Embed(IReadOnlyList<Mat> alignedBgr) =>
-            alignedBgr.Select(_ => new float[] { 1, 0, 0, 0, 0, 0, 0, 0 }).ToArray();
-
-        public void Dispose()
-        {
-        }
     }
 }
