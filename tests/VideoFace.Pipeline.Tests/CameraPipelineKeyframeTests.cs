@@ -158,7 +158,14 @@ public sealed class CameraPipelineKeyframeTests
         public PipelineRun(Rect[][] frames)
         {
             (_analyzer, _batcher) = StandIns.Batcher();
-            Pipeline = new CameraPipeline("cam1", new PaintedSource(frames), _batcher, new FaceTracker("cam1", new TrackerOptions(), session: "test"), _sink);
+            // the painted faces are flat white squares, sharpness 0: the sharpness term is off so that size decides the best face
+            var options = new TrackerOptions { FullQualitySharpness = 0 };
+            Pipeline = new CameraPipeline("cam1", new PaintedSource(frames), _batcher, new FaceTracker("cam1", options, session: "test"), _sink)
+            {
+                // the frames carry the painted clock (T0 + n × step), housekeeping expires tracks by the wall clock: on a
+                // slow machine a tick mid-run would end every track as long gone, so no tick comes during a run
+                StatusInterval = TimeSpan.FromHours(1),
+            };
         }
 
         public CameraPipeline Pipeline { get; }

@@ -239,11 +239,12 @@ public sealed partial class IdentityGrain(
 
     private async Task PublishAsync(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera, string? movedTo = null)
     {
-        var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, this.GetPrimaryKeyString(), S.Name, s.CameraId,
-            previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation, movedTo);
-        LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
-        using var activity = Pipeline.VideoFaceActivities.Source.StartActivity("videoface.identity.event");
+        // the event carries its span: stream delivery does not carry the trace, the alert evaluator continues it
+        using var activity = Pipeline.VideoFaceActivities.Source.StartActivity(Pipeline.VideoFaceActivities.IdentityEvent);
         activity?.SetTag("videoface.event.kind", kind.ToString());
+        var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, this.GetPrimaryKeyString(), S.Name, s.CameraId,
+            previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation, movedTo, Pipeline.VideoFaceActivities.CurrentTraceParent());
+        LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
         GrainInstruments.IdentityEventsCounter.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
         await _events!.OnNextAsync(e);
     }

@@ -50,8 +50,8 @@ public sealed partial class TrackPublisher(
     public async Task PublishAsync(string cameraId, TrackNotice notice, CancellationToken ct)
     {
         // the gallery and identity grains called below join this trace (Orleans activity propagation)
-        using var activity = VideoFaceActivities.Source.StartActivity("videoface.track");
-        activity?.SetTag("videoface.camera", cameraId);
+        using var activity = VideoFaceActivities.Source.StartActivity(VideoFaceActivities.Track);
+        activity?.SetTag(VideoFaceActivities.CameraTag, cameraId);
         activity?.SetTag("videoface.track.event", notice.Kind.ToString());
         var track = notice.Track;
         if (SkipErased(track.Id, notice.Kind)) return;

@@ -9,7 +9,7 @@ namespace VideoFace.Hosting.Telemetry;
 
 /// <summary>
 /// Per-camera metrics of this silo's ingest sessions, tagged <c>camera</c>: frames decoded, sampled (analysed) and
-/// dropped, reconnects, faces detected, tracks started (observed from the sessions' own counters at each collection),
+/// dropped, reconnects, faces detected, tracks started and open (observed from the sessions' own counters at each collection),
 /// and per handled track the gallery match outcome and the latency from the frame's decoding.
 /// </summary>
 public sealed class CameraInstruments : IHostedService, IDisposable
@@ -22,6 +22,7 @@ public sealed class CameraInstruments : IHostedService, IDisposable
     public const string Faces = "videoface.camera.faces";
     public const string TracksStarted = "videoface.camera.tracks.started";
     public const string Streaming = "videoface.camera.streaming";
+    public const string OpenTracks = "videoface.camera.tracks.open";
     public const string GalleryMatches = "videoface.gallery.matches";
     public const string TrackLatency = "videoface.track.latency";
 
@@ -43,6 +44,7 @@ public sealed class CameraInstruments : IHostedService, IDisposable
         _meter.CreateObservableCounter(TracksStarted, () => Observe(c => c.Pipeline.TracksStarted), "{track}", "Tracks started");
         _meter.CreateObservableGauge(Streaming, () => Observe(c => c.Pipeline.State == nameof(CameraHealthState.Streaming) ? 1 : 0), null,
             "1 while the camera streams, 0 otherwise");
+        _meter.CreateObservableGauge(OpenTracks, () => Observe(c => c.Pipeline.OpenTracks), "{track}", "Confirmed tracks not yet ended");
         _matches = _meter.CreateCounter<long>(GalleryMatches, "{track}", "Tracks decided (or re-decided) by the gallery, by outcome (person, unknown, new_unknown)");
         _latency = _meter.CreateHistogram<double>(TrackLatency, "ms", "From a track's frame being decoded to the track being stored and matched");
     }
