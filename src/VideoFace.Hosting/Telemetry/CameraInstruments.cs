@@ -1,8 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using VideoFace.Abstractions;
-using VideoFace.Grains.Sessions;
+using VideoFace.Grains.Tracks;
 using VideoFace.Pipeline;
+using VideoFace.Pipeline.Sessions;
 
 namespace VideoFace.Hosting.Telemetry;
 
@@ -26,13 +27,15 @@ public sealed class CameraInstruments : IHostedService, IDisposable
     public const string TrackLatency = "videoface.track.latency";
 
     private readonly Meter _meter = new(MeterName);
-    private readonly CameraSessionHost _sessions;
+    private readonly CameraSessions _sessions;
+    private readonly TrackPublisher _tracks;
     private readonly Counter<long> _matches;
     private readonly Histogram<double> _latency;
 
-    public CameraInstruments(CameraSessionHost sessions)
+    public CameraInstruments(CameraSessions sessions, TrackPublisher tracks)
     {
         _sessions = sessions;
+        _tracks = tracks;
         _meter.CreateObservableCounter(FramesDecoded, () => Observe(c => c.Source.Decoded), "{frame}", "Frames ffmpeg decoded at the analysis fps");
         _meter.CreateObservableCounter(FramesSampled, () => Observe(c => c.Pipeline.FramesAnalyzed), "{frame}", "Frames analysed");
         _meter.CreateObservableCounter(FramesDropped, () => Observe(c => c.Source.Dropped), "{frame}", "Frames dropped by back-pressure");
@@ -48,13 +51,13 @@ public sealed class CameraInstruments : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _sessions.TrackHandled += OnTrackHandled;
+        _tracks.TrackHandled += OnTrackHandled;
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _sessions.TrackHandled -= OnTrackHandled;
+        _tracks.TrackHandled -= OnTrackHandled;
         return Task.CompletedTask;
     }
 

@@ -1,132 +1,53 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using VideoFace.Abstractions;
-using VideoFace.Grains.Cameras;
 using VideoFace.Grains.Inference;
 using VideoFace.Index;
-using VideoFace.Media;
-using VideoFace.Media.Security;
-using VideoFace.Media.Sources;
 using VideoFace.Pipeline;
+using VideoFace.Pipeline.Sessions;
 using VideoFace.Storage;
 using VideoFace.Tracking;
 using TrackEndReason = VideoFace.Abstractions.TrackEndReason;
 
-namespace VideoFace.Grains.Sessions;
+namespace VideoFace.Grains.Tracks;
 
 /// <summary>
-/// Runs this silo's camera pipelines and turns their track notices into grain calls: each notice stores the thumbnail
-/// and keyframe, lets <see cref="TrackNaming"/> decide the track's identity on its evidence so far (reported to the
-/// identity once decided, moved if re-decided), and writes the track's sighting to the index; the end closes the
-/// sighting. Also answers for its cameras' previews (the latest analysed frame stays here, in the session).
+/// The one place a finished track is written, for every camera session on this silo: each notice stores the thumbnail
+/// and keyframe (blobs), lets <see cref="TrackNaming"/> decide the track's identity on its evidence so far (gallery;
+/// reported to the identity once decided, moved if re-decided), and writes the track's sighting to the index; the end
+/// closes the sighting. A run's tracks are recorded in the camera's open tracks (<see cref="OpenTrackLedger"/>), so what
+/// a run leaves open is ended by the next. Tracks of an erased identity are undone and write nothing more.
 /// </summary>
-public sealed partial class CameraSessionHost(
+public sealed partial class TrackPublisher(
     IGrainFactory grains,
     IInferenceDevices devices,
-    IFaceTrackerFactory trackers,
     IBlobStore blobs,
-    MediaOptions mediaDefaults,
     ILoggerFactory loggers,
-    ISightingIndex? index = null,
-    UrlPolicy? urlPolicy = null) : ICameraSessionHost, ITrackSink, IAsyncDisposable
+    ISightingIndex? index = null) : ITrackPublisher
 {
-    private readonly ConcurrentDictionary<string, CameraSession> _sessions = new(StringComparer.Ordinal);
     // the keyframe each open track has in the blob store: a notice repeats it until the best face changes
     private readonly ConcurrentDictionary<string, Keyframe> _storedKeyframes = new(StringComparer.Ordinal);
     // the tracks whose identity was erased since they were named
     private readonly ConcurrentDictionary<string, byte> _erasedTracks = new(StringComparer.Ordinal);
-    private readonly ILogger _logger = loggers.CreateLogger<CameraSessionHost>();
+    private readonly ILogger _logger = loggers.CreateLogger<TrackPublisher>();
     private readonly TrackNaming _naming = new(grains, loggers.CreateLogger<TrackNaming>(),
         new OpenTrackLedger(grains, loggers.CreateLogger<OpenTrackLedger>()));
-    // the camera's open-track record, kept by the naming as it reports tracks to identities
-    private OpenTrackLedger _ledger => _naming.Ledger;
-    private volatile bool _closing;
 
     /// <summary>Called with each track notice after it was handled (for metrics and latency measurements), with the
     /// gallery's answer when the notice decided the track's identity or changed it.</summary>
     public event Action<string, TrackNotice, GalleryMatch?>? TrackHandled;
 
-    public void Start(string cameraId, CameraConfig config)
-    {
-        // the silo is stopping: camera grains' timers and the watchdog must not bring sessions back
-        if (_closing) return;
-        if (_sessions.TryGetValue(cameraId, out var existing))
-        {
-            if (existing.Config == config && !existing.Run.IsCompleted) return;
-            _ = StopAsync(cameraId).ContinueWith(_ => Start(cameraId, config), TaskScheduler.Default);
-            return;
-        }
-        var options = mediaDefaults.Clone();
-        options.AnalysisFps = config.AnalysisFps;
-        // a file registered as a camera plays like one: at its own pace, not as fast as it decodes
-        options.ReadFileAtNativeRate = true;
-        CameraSession? session = null;
-        session = new CameraSession(cameraId, config, options, () =>
-            {
-                var source = new FfmpegFrameSource(config.Url, options, loggers.CreateLogger<FfmpegFrameSource>(), policy: urlPolicy);
-                var pipeline = new CameraPipeline(cameraId, source, devices.Get(), trackers.Create(cameraId), this, TimeProvider.System,
-                    loggers.CreateLogger<CameraPipeline>());
-                return (source, pipeline);
-            },
-            _ledger, report => ReportIfRunning(cameraId, session!, report), TimeProvider.System, _logger);
-        if (!_sessions.TryAdd(cameraId, session))
-        {
-            session.Cts.Dispose();
-            _ = session.Source.DisposeAsync();
-            return;
-        }
-        session.Start();
-        LogSessionStarted(_logger, cameraId, session.Source.Source.Split('?')[0], config.AnalysisFps);
-    }
+    /// <summary>The identity a running track carries now (for previews), or null while it is undecided.</summary>
+    public TrackLabel? Label(string trackId) => _naming.Label(trackId);
 
-    /// <summary>Stops the session; its open tracks end as <see cref="TrackEndReason.Stopped"/>.</summary>
-    public Task StopAsync(string cameraId) => StopAsync(cameraId, TrackEndReason.Stopped);
+    public Task BeginRunAsync(string cameraId) => _naming.Ledger.BeginAsync(cameraId);
 
-    private async Task StopAsync(string cameraId, TrackEndReason reason)
-    {
-        if (!_sessions.TryRemove(cameraId, out var s)) return;
-        _ledger.Stopping(cameraId, reason);
-        await s.Cts.CancelAsync();
-        try
-        {
-            await s.Run.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            LogStopSlow(_logger, cameraId);
-        }
-        s.Cts.Dispose();
-    }
+    public void Stopping(string cameraId, CameraStopReason reason) =>
+        _naming.Ledger.Stopping(cameraId, reason == CameraStopReason.Shutdown ? TrackEndReason.Shutdown : TrackEndReason.Stopped);
 
-    /// <summary>
-    /// Silo shutdown: stops every session and refuses new ones; open tracks end as <see cref="TrackEndReason.Shutdown"/> and
-    /// their identities hear of it. Runs while the silo still takes grain calls (<see cref="CameraSessionShutdown"/>).
-    /// </summary>
-    public async Task StopAllAsync()
-    {
-        _closing = true;
-        await Task.WhenAll(_sessions.Keys.ToList().Select(id => StopAsync(id, TrackEndReason.Shutdown)));
-    }
+    public Task EndRunAsync(string cameraId) => _naming.Ledger.EndAsync(cameraId);
 
-    /// <summary>Counters of every session on this silo (for metrics): decoded frames, ffmpeg sessions, the pipeline's status.</summary>
-    public IReadOnlyList<(string Camera, FrameSourceCounters Source, CameraPipelineStatus Pipeline)> Counters() =>
-        _sessions.Select(kv => (kv.Key, kv.Value.Source.Counters, kv.Value.Pipeline.Status)).ToList();
-
-    public CameraReport? Snapshot(string cameraId) =>
-        _sessions.TryGetValue(cameraId, out var s) ? s.Report(s.Pipeline.Status) : null;
-
-    public CameraPreview? Preview(string cameraId)
-    {
-        if (!_sessions.TryGetValue(cameraId, out var s) || s.Pipeline.Preview() is not { } p) return null;
-        var faces = p.Faces.Select(f =>
-        {
-            var id = f.TrackId is { } t ? _naming.Label(t) : null;
-            return new CameraPreviewFace(f.Box.X1, f.Box.Y1, f.Box.Width, f.Box.Height, f.Score, f.TrackId, id?.IdentityId, id?.Name);
-        }).ToList();
-        return new CameraPreview(p.Jpeg, p.Width, p.Height, p.CapturedAt, faces);
-    }
-
-    public async Task OnTrackAsync(string cameraId, TrackNotice notice, CancellationToken ct)
+    public async Task PublishAsync(string cameraId, TrackNotice notice, CancellationToken ct)
     {
         // the gallery and identity grains called below join this trace (Orleans activity propagation)
         using var activity = VideoFaceActivities.Source.StartActivity(VideoFaceActivities.Track);
@@ -161,7 +82,7 @@ public sealed partial class CameraSessionHost(
         var match = await _naming.DecideAsync(cameraId, notice, devices.Get().Analyzer.EmbeddingSpace, thumbKey, keyframeKey);
         bool ended = notice.Kind == TrackEventKind.Ended;
         await IndexAsync(cameraId, track, thumbKey, notice.Keyframe, ended, ct);
-        if (!ended && _naming.Label(track.Id) is not null) await _ledger.SeenAsync(cameraId, track.Id, track.LastSeen);
+        if (!ended && _naming.Label(track.Id) is not null) await _naming.Ledger.SeenAsync(cameraId, track.Id, track.LastSeen);
         if (ended)
         {
             _storedKeyframes.TryRemove(track.Id, out _);
@@ -218,24 +139,6 @@ public sealed partial class CameraSessionHost(
             keyframe is null ? null : BlobKeys.Keyframe(cameraId, track.Id), box)], ct);
     }
 
-    public Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct) =>
-        _sessions.TryGetValue(cameraId, out var s) ? ReportIfRunning(cameraId, s, s.Report(status)) : Task.CompletedTask;
-
-    // A session its camera grain is stopping (removed from the table first) reports nothing: the grain is awaiting
-    // StopAsync and, being non-reentrant, would only take the report after the stop timed out (30 s deadlock).
-    private Task ReportIfRunning(string cameraId, CameraSession session, CameraReport report) =>
-        _sessions.TryGetValue(cameraId, out var current) && ReferenceEquals(current, session)
-            ? grains.GetGrain<ICameraGrain>(cameraId).ReportAsync(report)
-            : Task.CompletedTask;
-
-    public async ValueTask DisposeAsync() => await StopAllAsync();
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: session started ({Url} at {Fps} fps)")]
-    private static partial void LogSessionStarted(ILogger logger, string camera, string url, double fps);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: track {Track} belonged to erased identity {Identity}; its data is deleted and it writes nothing more")]
     private static partial void LogErasedTrack(ILogger logger, string camera, string track, string identity);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: session did not stop within 30 s")]
-    private static partial void LogStopSlow(ILogger logger, string camera);
 }
