@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using VideoFace.Grains.Inference;
+using VideoFace.Pipeline.Inference;
 using VideoFace.Grains.Tracks;
 using VideoFace.Pipeline.Sessions;
 using VideoFace.Hosting;

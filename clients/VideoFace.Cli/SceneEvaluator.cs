@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 using VideoFace.Abstractions;
 using VideoFace.Datasets.Scenes;
 using VideoFace.Grains.Identity;
-using VideoFace.Grains.Inference;
+using VideoFace.Pipeline.Inference;
 using VideoFace.Grains.Placement;
 using VideoFace.Pipeline.Sessions;
 using VideoFace.Hosting;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using VideoFace.Grains.Inference;
+using VideoFace.Pipeline.Inference;
 using VideoFace.Index;
 using VideoFace.Index.Qdrant;
 using VideoFace.Media.Security;

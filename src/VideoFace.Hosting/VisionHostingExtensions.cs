@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VideoFace.Grains.Cameras;
-using VideoFace.Grains.Inference;
+using VideoFace.Pipeline.Inference;
 using Orleans;
 using Orleans.Runtime;
 using VideoFace.Grains.Tracks;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Tests.Support;
-using VideoFace.Grains.Inference;
+using VideoFace.Pipeline.Inference;
 using VideoFace.Grains.Tracks;
 using VideoFace.Index;
 using VideoFace.Pipeline;

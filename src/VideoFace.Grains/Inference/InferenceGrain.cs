@@ -2,6 +2,7 @@ using Orleans.Concurrency;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Placement;
 using VideoFace.Vision.Imaging;
+using VideoFace.Pipeline.Inference;
 
 namespace VideoFace.Grains.Inference;
 

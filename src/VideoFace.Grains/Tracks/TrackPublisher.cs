@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using VideoFace.Abstractions;
-using VideoFace.Grains.Inference;
+using VideoFace.Pipeline.Inference;
 using VideoFace.Index;
 using VideoFace.Pipeline;
 using VideoFace.Pipeline.Sessions;

@@ -1,6 +1,4 @@
-using VideoFace.Pipeline;
-
-namespace VideoFace.Grains.Inference;
+namespace VideoFace.Pipeline.Inference;
 
 /// <summary>The inference devices of this silo (silo-local service): one batcher per device, shared by every local camera.</summary>
 public interface IInferenceDevices

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging;
-using VideoFace.Pipeline;
 using VideoFace.Vision;
 using VideoFace.Vision.Onnx;
 
-namespace VideoFace.Grains.Inference;
+namespace VideoFace.Pipeline.Inference;
 
 /// <summary>Builds one analyzer + batcher per advertised device at start (bad models fail the silo at start, naming the file).</summary>
 public sealed class InferenceDevices : IInferenceDevices, IAsyncDisposable
