@@ -53,8 +53,10 @@ public sealed partial class EventLogGrain(
         }
         catch (Exception ex)
         {
-            // one event that cannot be logged must not stall the stream for every later one
+            // thrown on, so the stream delivers it again (with backoff, for a bounded time): appending is idempotent by
+            // event id, and a transient failure (a silo lost mid-call, storage unreachable) must not lose the event
             LogAppendFailed(logger, ex, item.EventId);
+            throw;
         }
     }
 
@@ -130,7 +132,7 @@ public sealed partial class EventLogGrain(
         S.Events.RemoveRange(index, count);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Identity event {EventId} could not be logged")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Identity event {EventId} could not be logged; the stream delivers it again")]
     private static partial void LogAppendFailed(ILogger logger, Exception ex, string eventId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Identity event {Sequence} is logged but could not be published")]
