@@ -70,7 +70,12 @@ public sealed partial class EventLogGrain(
 
     public async Task<LoggedIdentityEvent?> AppendAsync(IdentityEvent identityEvent)
     {
-        if (_ids.Contains(identityEvent.EventId)) return null; // a redelivered event
+        if (_ids.Contains(identityEvent.EventId))
+        {
+            // streams deliver at least once (a queue message redelivered after a silo was lost, an outbox sent again)
+            LogRedelivered(logger, identityEvent.EventId);
+            return null;
+        }
         // an event of an identity erased while it was on its way: it would name someone who is gone
         if (await GrainFactory.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(identityEvent.IdentityId, identityEvent.Incarnation))
             return null;
@@ -131,6 +136,9 @@ public sealed partial class EventLogGrain(
         foreach (var e in S.Events.Skip(index).Take(count)) _ids.Remove(e.Event.EventId);
         S.Events.RemoveRange(index, count);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Identity event {EventId} arrived again; it is logged once")]
+    private static partial void LogRedelivered(ILogger logger, string eventId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Identity event {EventId} could not be logged; the stream delivers it again")]
     private static partial void LogAppendFailed(ILogger logger, Exception ex, string eventId);
