@@ -24,7 +24,8 @@ public sealed partial class IdentityGrain(
     public static readonly TimeSpan OutboxRetry = TimeSpan.FromSeconds(5);
 
     private IAsyncStream<IdentityEvent>? _events;
-    private IGrainTimer? _outboxRetry;
+    private IGrainTimer? _outboxTurn;
+    private bool _sentUnsaved; // events published and dropped from the outbox in memory, not yet in storage
     private IdentityState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -256,9 +257,10 @@ public sealed partial class IdentityGrain(
     }
 
     /// <summary>
-    /// Publishes the outbox in order and persists what went out. A failed publish keeps the rest for a retry in
-    /// <see cref="OutboxRetry"/> (or the next call or activation); a crash after a publish sends that event again under
-    /// the same id, which the consumers recognise.
+    /// Publishes the outbox in order. What went out leaves the outbox in memory at once and in storage in a turn of its
+    /// own right after this call (so a track report waits for one write, not two); a crash in between sends those
+    /// events again under the same ids at the next activation, and the consumers drop the copies. A failed publish keeps
+    /// the rest for a retry in <see cref="OutboxRetry"/> (or at the next call or activation).
     /// </summary>
     private async Task FlushOutboxAsync()
     {
@@ -273,24 +275,56 @@ public sealed partial class IdentityGrain(
                 await _events!.OnNextAsync(e);
                 sent++;
             }
-            S.Outbox.Clear();
-            // should this write be lost, the next activation sends them again: the consumers drop those copies by event id
+        }
+        catch (Exception ex)
+        {
+            LogPublishFailed(logger, ex, Id, S.Outbox.Count - sent);
+        }
+        if (sent > 0)
+        {
+            S.Outbox.RemoveRange(0, sent);
+            _sentUnsaved = true;
+        }
+        ScheduleOutboxTurn(S.Outbox.Count > 0 ? OutboxRetry : TimeSpan.Zero);
+    }
+
+    private void ScheduleOutboxTurn(TimeSpan due)
+    {
+        _outboxTurn?.Dispose();
+        _outboxTurn = this.RegisterGrainTimer(OutboxTurnAsync, due, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Retries what is still in the outbox, or persists that the sent events left it.</summary>
+    private async Task OutboxTurnAsync(CancellationToken ct)
+    {
+        _outboxTurn?.Dispose();
+        _outboxTurn = null;
+        if (S.Outbox.Count > 0)
+        {
+            await FlushOutboxAsync();
+            return;
+        }
+        await SaveSentAsync(retry: true);
+    }
+
+    private async Task SaveSentAsync(bool retry)
+    {
+        if (!_sentUnsaved) return;
+        _sentUnsaved = false;
+        try
+        {
             await state.WriteStateAsync();
         }
         catch (Exception ex)
         {
-            if (S.Outbox.Count > 0) S.Outbox.RemoveRange(0, sent);
-            LogPublishFailed(logger, ex, Id, S.Outbox.Count);
-        }
-        if (S.Outbox.Count > 0) _outboxRetry ??= this.RegisterGrainTimer(RetryOutboxAsync, OutboxRetry, OutboxRetry);
-        else if (_outboxRetry is not null)
-        {
-            _outboxRetry.Dispose();
-            _outboxRetry = null;
+            // harmless until it succeeds: at worst the next activation sends those events again
+            _sentUnsaved = true;
+            LogSaveFailed(logger, ex, Id);
+            if (retry) ScheduleOutboxTurn(OutboxRetry);
         }
     }
 
-    private Task RetryOutboxAsync(CancellationToken ct) => FlushOutboxAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSentAsync(retry: false);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Identity {Identity} erased: {Tracks} history entries, {Points} index points")]
     private static partial void LogErased(ILogger logger, string identity, int tracks, long points);
@@ -300,6 +334,9 @@ public sealed partial class IdentityGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Identity {Identity}: publishing its events failed; {Pending} are kept and retried")]
     private static partial void LogPublishFailed(ILogger logger, Exception ex, string identity, int pending);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Identity {Identity}: its published events could not be marked sent yet; retried")]
+    private static partial void LogSaveFailed(ILogger logger, Exception ex, string identity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Kind}: {Identity} ({Name}) on camera {Camera}, track {Track}")]
     private static partial void LogEvent(ILogger logger, IdentityEventKind kind, string identity, string name, string camera, string track);
