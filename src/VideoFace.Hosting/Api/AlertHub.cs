@@ -10,7 +10,7 @@ namespace VideoFace.Hosting.Api;
 /// <summary>
 /// Fans the alerts stream out to this host's HTTP subscribers. Sequences come from the persisted alert log grain, so a
 /// subscriber resuming after N (Last-Event-ID) reads what it missed from the log, on any API host and after restarts,
-/// then follows live alerts; a gap in the live ones is filled from the log too.
+/// then follows live alerts, each sequence once (<see cref="SequencedFeed"/>).
 /// </summary>
 public sealed partial class AlertHub(IClusterClient client, ILogger<AlertHub> logger) : IHostedService
 {

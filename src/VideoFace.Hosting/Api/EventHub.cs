@@ -10,7 +10,8 @@ namespace VideoFace.Hosting.Api;
 /// <summary>
 /// Fans the numbered identity events out to this host's HTTP subscribers. Sequences come from the persisted event log
 /// grain, so a subscriber resuming after N (Last-Event-ID) reads what it missed from the log, on any API host and
-/// after restarts, then follows live events; a gap in the live ones is filled from the log too (as <see cref="AlertHub"/>).
+/// after restarts, then follows live events, each sequence once (<see cref="SequencedFeed"/>: redeliveries dropped, gaps
+/// and unpublished events read from the log).
 /// </summary>
 public sealed partial class EventHub(IClusterClient client, ILogger<EventHub> logger) : IHostedService
 {
