@@ -40,7 +40,7 @@ public static partial class OrleansProfileExtensions
         return host.Profile == HostingProfile.Embedded ? silo.UseEmbeddedProfile(host, clustering) : silo.UseClusterProfile(host, clustering);
     }
 
-    /// <summary>Localhost clustering; in-memory streams (one process: nothing else could redeliver what it loses); grain state, pub-sub state and reminders in DATA/state.db (SQLite).</summary>
+    /// <summary>Localhost clustering; in-memory streams; grain state, pub-sub state and reminders in DATA/state.db (SQLite).</summary>
     private static ISiloBuilder UseEmbeddedProfile(this ISiloBuilder silo, VideoFaceHostOptions host, bool clustering)
     {
         var db = Path.Combine(host.DataDirectory, "state.db");
