@@ -104,7 +104,7 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IAsyncLifetime
         await using var events = new SseRecorder(survivor, "/api/events", lastEventId: 0);
         await using var alerts = new SseRecorder(survivor, "/api/alerts/stream", lastEventId: 0);
         // and the queues deliver at least once for sure: many messages arrive twice
-        await using var duplicator = new QueueDuplicator(_azurite!.ConnectionString, StreamQueues, TimeSpan.FromMilliseconds(40));
+        await using var duplicator = new QueueDuplicator(_azurite!.ConnectionString, StreamQueues, TimeSpan.FromMilliseconds(20));
         await PollAsync(() => Task.FromResult(Opened(events, personId).Any() && Alive(events, alerts)), TimeSpan.FromSeconds(90),
             "the enrolled person appears in the event feed");
         output.WriteLine($"cameras: {string.Join(", ", CameraIds.Select(id => $"{id}@{Silo(cameras[id])}"))}; killing {victim}");
@@ -116,8 +116,8 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IAsyncLifetime
             var now = await survivor.CamerasAsync();
             return CameraIds.All(id => Silo(now[id]) is { } s && s != victim && Health(now[id]) == "Streaming");
         }, TimeSpan.FromSeconds(45), "both cameras stream on the surviving silos");
-        await PollAsync(() => Task.FromResult(Opened(events, personId).Any(e => Time(e) > killedAt) && Alive(events, alerts)), TimeSpan.FromSeconds(60),
-            "the person is seen again after the kill");
+        await PollAsync(() => Task.FromResult(Opened(events, personId).Any(e => Time(e) > killedAt) && duplicator.Copied >= 10 && Alive(events, alerts)),
+            TimeSpan.FromSeconds(60), "the person is seen again after the kill, with at least 10 queue messages sent twice");
         // removing the cameras ends every open track: each identity in view publishes its Left
         foreach (var id in CameraIds) await survivor.DeleteNoContentAsync($"/api/cameras/{id}");
 
