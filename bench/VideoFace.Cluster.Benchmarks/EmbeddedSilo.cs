@@ -6,7 +6,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using VideoFace.Grains.Inference;
-using VideoFace.Grains.Sessions;
+using VideoFace.Grains.Tracks;
+using VideoFace.Pipeline.Sessions;
 using VideoFace.Hosting;
 using VideoFace.Pipeline;
 using VideoFace.Tracking;
@@ -26,7 +27,8 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
         _data = data;
         Settings = settings;
         Batcher = app.Services.GetRequiredService<IInferenceDevices>().Get();
-        Sessions = app.Services.GetRequiredService<CameraSessionHost>();
+        Sessions = app.Services.GetRequiredService<CameraSessions>();
+        Tracks = app.Services.GetRequiredService<TrackPublisher>();
         Trackers = app.Services.GetRequiredService<IFaceTrackerFactory>();
         Loggers = app.Services.GetRequiredService<ILoggerFactory>();
         app.Configuration.GetSection("Inference").Bind(BatcherOptions);
@@ -37,7 +39,10 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public IReadOnlyDictionary<string, string?> Settings { get; }
     public InferenceBatcher Batcher { get; }
-    public CameraSessionHost Sessions { get; }
+    public CameraSessions Sessions { get; }
+
+    /// <summary>The silo's track publisher: where every session's track notices are stored and named.</summary>
+    public TrackPublisher Tracks { get; }
     public IFaceTrackerFactory Trackers { get; }
     public ILoggerFactory Loggers { get; }
     public InferenceBatcherOptions BatcherOptions { get; } = new();
@@ -68,7 +73,7 @@ internal sealed class EmbeddedSilo : IAsyncDisposable
         return new EmbeddedSilo(app, data, settings) { StartTime = sw.Elapsed };
     }
 
-    /// <summary>A camera pipeline wired like CameraSessionHost wires its own, but reading <paramref name="source"/>.</summary>
+    /// <summary>A camera pipeline wired like CameraSessions wires its own, but reading <paramref name="source"/>.</summary>
     public CameraPipeline Pipeline(string cameraId, MemoryFrameSource source) =>
         new(cameraId, source, Batcher, Trackers.Create(cameraId), Sessions, TimeProvider.System, Loggers.CreateLogger<CameraPipeline>());
 

@@ -46,7 +46,7 @@ internal static class LatencyBenchmark
             if (e.Kind == IdentityEventKind.Appeared) appeared.TryAdd(e.TrackId, (DateTimeOffset.UtcNow, e));
             return Task.CompletedTask;
         });
-        silo.Sessions.TrackHandled += OnHandled;
+        silo.Tracks.TrackHandled += OnHandled;
         var start = DateTimeOffset.UtcNow;
         try
         {
@@ -61,7 +61,7 @@ internal static class LatencyBenchmark
         }
         finally
         {
-            silo.Sessions.TrackHandled -= OnHandled;
+            silo.Tracks.TrackHandled -= OnHandled;
         }
         var joined = confirmed.ToArray().Where(c => appeared.ContainsKey(c.Key)).Select(c => (c.Value, Event: appeared[c.Key])).ToList();
         int appearedCount = appeared.Count;

@@ -63,7 +63,7 @@ internal static class Report
     private static void PrintThroughputAndCapacity(BenchSettings s, IReadOnlyList<ThroughputRow> throughput, IReadOnlyList<CapacityRow> capacity, int sustained)
     {
         Console.WriteLine();
-        Console.WriteLine($"[1] faces/s: FaceAnalyzer.Analyze alone vs through CameraPipeline → InferenceBatcher → tracker → CameraSessionHost → grains");
+        Console.WriteLine($"[1] faces/s: FaceAnalyzer.Analyze alone vs through CameraPipeline → InferenceBatcher → tracker → TrackPublisher → grains");
         Console.WriteLine($"    unpaced replay; per row {s.Window.TotalSeconds:0} s a side, alternated in {s.Slices} turns (alone, grains, …); goal ≥ 0.90x");
         Console.WriteLine("    'cores' = this process's CPU time / wall; 'per CPU-s' = faces per second of CPU time (the cost, whatever CPU the machine gave)");
         Console.WriteLine("    cameras | alone faces/s  frames/s  faces/fr  cores | grains faces/s  frames/s  faces/fr  cores  tracks | ratio  per CPU-s");

@@ -2,14 +2,16 @@ using System.Diagnostics;
 using OpenCvSharp;
 using VideoFace.Abstractions;
 using VideoFace.Media;
+using VideoFace.Media.Health;
 using VideoFace.Media.Sources;
+using VideoFace.Pipeline.Sessions;
 using VideoFace.Testing;
 
 namespace VideoFace.Cluster.Benchmarks;
 
 /// <summary>
 /// The capacity figure through the real server: K 720p25 H.264 RTSP cameras (the shared Hamilton clip upscaled and
-/// looped, served by the loopback GStreamer server) registered with the silo's <c>CameraSessionHost</c> — ffmpeg
+/// looped, served by the loopback GStreamer server) registered with the silo's <c>CameraSessions</c> — ffmpeg
 /// decode, batched detection + embedding, tracker, grains, sighting index — at the analysis fps. A level is sustained
 /// when every camera analyses ≥ 95 % of its fps over the window after a warm-up and nothing is dropped (a growing queue
 /// shows as drops: the live queue drops its oldest frame when the pipeline falls behind). Also decode-only cameras
@@ -104,7 +106,7 @@ internal static class RtspCapacityBenchmark
     private static async Task<Level> AnalysedAsync(EmbeddedSilo silo, RtspServer server, int k, double fps, TimeSpan warmUp, TimeSpan window)
     {
         var ids = Enumerable.Range(0, k).Select(i => $"rtsp{k}-{i}").ToList();
-        foreach (var id in ids) silo.Sessions.Start(id, new CameraConfig(server.Url.ToString(), fps));
+        foreach (var id in ids) silo.Sessions.Start(id, new CameraFeed(server.Url.ToString(), fps));
         await Task.Delay(warmUp);
         var before = ids.Select(Report).ToList();
         var embeddedBefore = silo.Batcher.FacesEmbedded;
@@ -123,8 +125,8 @@ internal static class RtspCapacityBenchmark
             before.Zip(after, (b, a) => a.FramesAnalyzed - b.FramesAnalyzed).Sum(), before.Zip(after, (b, a) => a.FacesDetected - b.FacesDetected).Sum(),
             embedded, decode, process);
 
-        CameraReport Report(string id) =>
-            silo.Sessions.Snapshot(id) ?? new CameraReport(CameraHealthState.Stopped, "not running", 0, 0, 0, null, 0);
+        CameraSessionStatus Report(string id) =>
+            silo.Sessions.Snapshot(id) ?? new CameraSessionStatus(HealthState.Stopped, "not running", 0, 0, 0, null, 0);
     }
 
     /// <summary>CPU seconds of this process's ffmpeg children so far (live ones: levels are measured while they run).</summary>

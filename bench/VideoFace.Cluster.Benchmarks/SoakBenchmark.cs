@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using VideoFace.Abstractions;
+using VideoFace.Pipeline.Sessions;
 using VideoFace.Testing;
 
 namespace VideoFace.Cluster.Benchmarks;
 
 /// <summary>
 /// The soak figure: N real RTSP cameras with faces (the 720p25 Hamilton clip, looped by the loopback GStreamer server)
-/// run through the silo's <c>CameraSessionHost</c> for a long time, as a deployment runs them, and this process's
+/// run through the silo's <c>CameraSessions</c> for a long time, as a deployment runs them, and this process's
 /// resources are sampled once a minute: working set, GC heap, private memory, open file descriptors, ffmpeg children,
 /// threads. A leak shows as a slope, so at the end each series gets a least-squares slope per hour over the samples
 /// after the first (warm-up) minute — caches, pools and the JIT fill during the first minute and would read as growth.
@@ -37,7 +38,7 @@ internal static class SoakBenchmark
             Console.WriteLine($"  {"min",5} {"working set",12} {"GC heap",9} {"private",9} {"fds",5} {"ffmpeg",7} {"threads",8} {"fps/cam",8} {"faces",8} {"dropped",8} {"load",18}");
 
             var ids = Enumerable.Range(0, cameras).Select(i => $"soak-{i}").ToList();
-            foreach (var id in ids) silo.Sessions.Start(id, new CameraConfig(server.Url.ToString(), fps));
+            foreach (var id in ids) silo.Sessions.Start(id, new CameraFeed(server.Url.ToString(), fps));
             var samples = new List<Sample>();
             var clock = Stopwatch.StartNew();
             var previous = Take(silo, ids, 0);

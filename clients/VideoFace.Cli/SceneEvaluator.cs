@@ -12,7 +12,7 @@ using VideoFace.Datasets.Scenes;
 using VideoFace.Grains.Identity;
 using VideoFace.Grains.Inference;
 using VideoFace.Grains.Placement;
-using VideoFace.Grains.Sessions;
+using VideoFace.Pipeline.Sessions;
 using VideoFace.Hosting;
 using VideoFace.Media;
 using VideoFace.Media.Ffmpeg;
@@ -39,7 +39,7 @@ internal sealed record SceneEvaluation(string Video, double AnalysisFps, string 
 /// <summary>
 /// Runs a scene video through the server's own camera path — an embedded silo in this process (SQLite state in a
 /// temporary folder), enrolment through the inference and gallery grains as the API enrols, then FfmpegFrameSource →
-/// the device batcher → the configured tracker → CameraSessionHost (gallery matching, identity grains) — and scores
+/// the device batcher → the configured tracker → the camera sessions' track publisher (gallery matching, identity grains) — and scores
 /// what the cluster finally decided for each track against the scene's truth.
 /// </summary>
 internal static class SceneEvaluator
@@ -125,7 +125,7 @@ internal static class SceneEvaluator
     {
         var services = app.Services;
         var batcher = services.GetRequiredService<IInferenceDevices>().Get();
-        var sessions = services.GetRequiredService<CameraSessionHost>();
+        var sessions = services.GetRequiredService<CameraSessions>();
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var media = services.GetRequiredService<MediaOptions>().Clone();
         media.AnalysisFps = options.AnalysisFps;

@@ -37,18 +37,6 @@ public sealed record CameraStatus(
     [property: Id(9)] long FramesDropped,
     [property: Id(10)] DateTimeOffset? RetryAt = null);
 
-/// <summary>Counters and health reported by a running ingest session to its camera grain.</summary>
-[GenerateSerializer, Immutable, Alias("vf.CameraReport")]
-public sealed record CameraReport(
-    [property: Id(0)] CameraHealthState Health,
-    [property: Id(1)] string? Reason,
-    [property: Id(2)] long FramesAnalyzed,
-    [property: Id(3)] long FacesDetected,
-    [property: Id(4)] long TracksStarted,
-    [property: Id(5)] DateTimeOffset? LastFrameAt,
-    [property: Id(6)] long FramesDropped,
-    [property: Id(7)] DateTimeOffset? RetryAt = null);
-
 /// <summary>A camera's latest analysed frame: a JPEG (long side at most 1280) and the faces found in it.</summary>
 [GenerateSerializer, Immutable, Alias("vf.CameraPreview")]
 public sealed record CameraPreview(

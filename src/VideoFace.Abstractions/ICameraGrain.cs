@@ -14,9 +14,6 @@ public interface ICameraGrain : IGrainWithStringKey
 
     Task<CameraStatus> GetStatusAsync();
 
-    /// <summary>Called by the ingest session with fresh health and counters.</summary>
-    Task ReportAsync(CameraReport report);
-
     /// <summary>The latest analysed frame as a JPEG with the faces found in it; null when no session runs or no frame was analysed yet.</summary>
     /// <remarks>Interleaves: it reads only the silo's session (thread-safe), so a dashboard polling it never queues behind a
     /// configure or stop that waits for ffmpeg.</remarks>

@@ -56,7 +56,8 @@ public sealed record IdentityEvent(
     [property: Id(8)] float Similarity,
     [property: Id(9)] string? ThumbnailKey,
     [property: Id(10)] long Incarnation = 0,
-    [property: Id(11)] string? MovedToIdentityId = null);
+    [property: Id(11)] string? MovedToIdentityId = null,
+    [property: Id(12)] string? TraceParent = null);
 
 /// <summary>An identity event as the durable event log keeps it: <see cref="Sequence"/> orders the log and never restarts.</summary>
 [GenerateSerializer, Immutable, Alias("vf.LoggedIdentityEvent")]

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -38,6 +39,25 @@ public static partial class OrleansProfileExtensions
         silo.AddActivityPropagation();
         if (clustering) silo.Configure<ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
         return host.Profile == HostingProfile.Embedded ? silo.UseEmbeddedProfile(host, clustering) : silo.UseClusterProfile(host, clustering);
+    }
+
+    /// <summary>
+    /// Mutual TLS on every silo-to-silo connection (both directions) and on the gateway port, with <paramref name="tls"/>'s
+    /// certificate and trust (<see cref="SiloTls"/>). A peer that presents no certificate or an untrusted one is dropped
+    /// during the handshake, so it can neither join the cluster nor call a grain.
+    /// </summary>
+    public static ISiloBuilder UseVideoFaceTls(this ISiloBuilder silo, SiloTls tls)
+    {
+        silo.Services.AddOptions<SiloConnectionOptions>().Configure<ILoggerFactory>((connections, loggers) =>
+        {
+            var logger = loggers.CreateLogger<SiloTls>();
+            var options = tls.ToTlsOptions(logger);
+            connections.ConfigureSiloInboundConnection(c => c.UseServerTls(options));
+            connections.ConfigureGatewayInboundConnection(c => c.UseServerTls(options));
+            connections.ConfigureSiloOutboundConnection(c => c.UseClientTls(options));
+            tls.LogOn(logger);
+        });
+        return silo;
     }
 
     /// <summary>Localhost clustering; in-memory streams; grain state, pub-sub state and reminders in DATA/state.db (SQLite).</summary>

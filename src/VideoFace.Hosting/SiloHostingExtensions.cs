@@ -15,13 +15,18 @@ namespace VideoFace.Hosting;
 /// </summary>
 public static class SiloHostingExtensions
 {
-    /// <summary>The silo with its services, Orleans configured from the "VideoFace" section (profile, ports, devices).</summary>
+    /// <summary>
+    /// The silo with its services, Orleans configured from the "VideoFace" section (profile, ports, devices) and, when
+    /// "VideoFace:SiloTls" names a certificate, mutual TLS between silos (<see cref="SiloTls"/>).
+    /// </summary>
     public static VideoFaceHostOptions AddVideoFaceSilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configureSilo = null)
     {
         var host = builder.AddVideoFaceServices();
+        var tls = SiloTls.Load(builder.AddValidatedOptions<SiloTlsOptions>(SiloTlsOptions.SectionName, o => o.Validate()));
         builder.UseOrleans(silo =>
         {
             silo.ConfigureVideoFaceSilo(host, clustering: true);
+            if (tls is not null) silo.UseVideoFaceTls(tls);
             configureSilo?.Invoke(silo);
         });
         return host;

@@ -5,10 +5,12 @@ using VideoFace.Grains.Cameras;
 using VideoFace.Grains.Inference;
 using Orleans;
 using Orleans.Runtime;
-using VideoFace.Grains.Sessions;
+using VideoFace.Grains.Tracks;
 using VideoFace.Index;
 using VideoFace.Media;
+using VideoFace.Media.Security;
 using VideoFace.Pipeline;
+using VideoFace.Pipeline.Sessions;
 using VideoFace.Tracking;
 using VideoFace.Vision;
 
@@ -17,7 +19,7 @@ namespace VideoFace.Hosting;
 /// <summary>Silo services of the frame path: models and inference devices, decoding, tracking and camera sessions.</summary>
 public static class VisionHostingExtensions
 {
-    /// <summary>Sections "Vision", "Media", "Tracking" and "Inference", the device batchers and the camera session host.</summary>
+    /// <summary>Sections "Vision", "Media", "Tracking" and "Inference", the device batchers, the camera sessions and the track publisher.</summary>
     public static IHostApplicationBuilder AddVideoFaceVision(this IHostApplicationBuilder builder, VideoFaceHostOptions host)
     {
         var vision = builder.AddValidatedOptions<VisionOptions>(VisionOptions.SectionName, o => o.Validate());
@@ -30,8 +32,12 @@ public static class VisionHostingExtensions
         services.AddSingleton<IFaceTrackerFactory>(sp => new FaceTrackerFactory(tracking, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IInferenceDevices>(sp => new InferenceDevices(host.EffectiveSiloName, host.DeviceList, vision, batching,
             sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<CameraSessionHost>();
-        services.AddSingleton<ICameraSessionHost>(sp => sp.GetRequiredService<CameraSessionHost>());
+        // the one writer of finished tracks (blobs, gallery and identities, index) for every camera session here
+        services.AddSingleton<TrackPublisher>();
+        services.AddSingleton(sp => new CameraSessions(sp.GetRequiredService<TrackPublisher>(),
+            () => sp.GetRequiredService<IInferenceDevices>().Get(), sp.GetRequiredService<IFaceTrackerFactory>(), media,
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetService<UrlPolicy>()));
+        services.AddSingleton<ICameraSessions>(sp => sp.GetRequiredService<CameraSessions>());
         // sessions stop (ending their tracks as shutdown) while the silo still takes grain calls, not after it left
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CameraSessionShutdown>();
         // models load at start, so a wrong model file stops the silo with the file's name instead of failing later
@@ -53,6 +59,6 @@ public static class VisionHostingExtensions
         }
 
         public async Task StopAsync(CancellationToken cancellationToken) =>
-            await services.GetRequiredService<CameraSessionHost>().DisposeAsync();
+            await services.GetRequiredService<CameraSessions>().DisposeAsync();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
@@ -30,7 +31,7 @@ public sealed partial class CameraPipeline
     private readonly LatestFrame _latest = new();
     // the tracker and the per-track images are not thread-safe: the frame loop and housekeeping take turns
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private long _frames, _faces, _tracks;
+    private long _frames, _faces, _tracks, _open;
     private DateTimeOffset? _lastFrameAt;
 
     public CameraPipeline(string cameraId, IFrameSource source, InferenceBatcher batcher, IFaceTracker tracker, ITrackSink sink,
@@ -52,11 +53,14 @@ public sealed partial class CameraPipeline
     public FramePreview? Preview() => _latest.Render();
 
     public CameraPipelineStatus Status => new(_source.Health.State.ToString(), _source.Health.Message ?? (_source.Health.Reason.ToString() is "None" ? null : _source.Health.Reason.ToString()),
-        Interlocked.Read(ref _frames), Interlocked.Read(ref _faces), Interlocked.Read(ref _tracks), _source.Counters.Dropped, _lastFrameAt, _source.Health.RetryAt);
+        Interlocked.Read(ref _frames), Interlocked.Read(ref _faces), Interlocked.Read(ref _tracks), _source.Counters.Dropped, _lastFrameAt, _source.Health.RetryAt,
+        Interlocked.Read(ref _open));
 
     /// <summary>Runs until the source ends or <paramref name="ct"/> is cancelled; open tracks are ended on the way out.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        // the camera's life is not part of the request that started it: each frame starts a trace of its own
+        Activity.Current = null;
         using var ticker = new CancellationTokenSource();
         var housekeeping = HousekeepingAsync(CancellationTokenSource.CreateLinkedTokenSource(ct, ticker.Token).Token);
         try
@@ -85,8 +89,14 @@ public sealed partial class CameraPipeline
     private async Task AnalyzeAsync(VideoFrame frame, CancellationToken ct)
     {
         var decodedAt = _time.GetUtcNow();
+        // one span per analysed frame: the track notices it leads to (and the grains they call) are its children
+        using var activity = VideoFaceActivities.Source.StartActivity(VideoFaceActivities.Frame);
+        activity?.SetTag(VideoFaceActivities.CameraTag, _cameraId);
         using var mat = frame.AsMat();
-        var faces = await _batcher.AnalyzeAsync(mat, 0, ct).ConfigureAwait(false);
+        IReadOnlyList<EmbeddedFace> faces;
+        using (VideoFaceActivities.Source.StartActivity(VideoFaceActivities.Inference))
+            faces = await _batcher.AnalyzeAsync(mat, 0, ct).ConfigureAwait(false);
+        activity?.SetTag("videoface.faces", faces.Count);
         Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _faces, faces.Count);
         _lastFrameAt = frame.CaptureTime;
@@ -94,7 +104,7 @@ public sealed partial class CameraPipeline
         int fullW = (int)Math.Round(frame.Width * frame.ScaleX), fullH = (int)Math.Round(frame.Height * frame.ScaleY);
         var observations = faces.Select(f => new FaceObservation(
             f.Face.Box.Scale(sx, sy), f.Face.Score,
-            f.Face.Keypoints.Select(p => new Point2f(p.X * sx, p.Y * sy)).ToArray(), f.Embedding)).ToList();
+            f.Face.Keypoints.Select(p => new Point2f(p.X * sx, p.Y * sy)).ToArray(), f.Embedding, f.Sharpness)).ToList();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -128,9 +138,15 @@ public sealed partial class CameraPipeline
         {
             _thumbnails.TryGetValue(e.Track.Id, out var thumb);
             _keyframes.TryGetValue(e.Track.Id, out var keyframe);
-            if (e.Kind == TrackEventKind.Started) Interlocked.Increment(ref _tracks);
+            if (e.Kind == TrackEventKind.Started)
+            {
+                Interlocked.Increment(ref _tracks);
+                Interlocked.Increment(ref _open);
+            }
             if (e.Kind == TrackEventKind.Ended)
             {
+                // only confirmed tracks end with an event, so this mirrors the Started count
+                Interlocked.Decrement(ref _open);
                 _thumbnails.Remove(e.Track.Id);
                 _keyframes.Remove(e.Track.Id);
             }

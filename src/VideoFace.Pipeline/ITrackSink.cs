@@ -20,4 +20,5 @@ public interface ITrackSink
 public sealed record CameraPipelineStatus(
     string State, string? Reason, long FramesAnalyzed, long FacesDetected, long TracksStarted, long FramesDropped,
     DateTimeOffset? LastFrameAt,
-    DateTimeOffset? RetryAt = null);
+    DateTimeOffset? RetryAt = null,
+    long OpenTracks = 0);

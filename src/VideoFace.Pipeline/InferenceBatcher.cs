@@ -34,8 +34,8 @@ public sealed class InferenceBatcherOptions
 /// <summary>A detected face with its 5 alignment key points.</summary>
 public sealed record LocatedFace(FaceBox Box, float Score, Point2f[] Keypoints);
 
-/// <summary>A located face with its normed embedding.</summary>
-public sealed record EmbeddedFace(LocatedFace Face, float[] Embedding);
+/// <summary>A located face with its normed embedding and the sharpness of its aligned crop.</summary>
+public sealed record EmbeddedFace(LocatedFace Face, float[] Embedding, float? Sharpness = null);
 
 /// <summary>
 /// One inference device shared by every camera on the silo: a single worker runs detection requests one frame at a
@@ -101,8 +101,10 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
         var crops = located.Select(f => Vision.Alignment.FaceAligner.Align(bgr, f.Keypoints, _analyzer.Embedder.InputSize)).ToList();
         try
         {
+            // measured on the crops the embedder gets, while the device works on other requests
+            var sharpness = crops.Select(Vision.Quality.FaceSharpness.Measure).ToList();
             var embeddings = await EmbedAsync(crops, ct).ConfigureAwait(false);
-            return located.Select((f, i) => new EmbeddedFace(f, embeddings[i])).ToList();
+            return located.Select((f, i) => new EmbeddedFace(f, embeddings[i], sharpness[i])).ToList();
         }
         finally
         {

@@ -4,7 +4,7 @@ using VideoFace.Vision.Detection;
 namespace VideoFace.Tracking;
 
 /// <summary>Quality of a face for thumbnails and embeddings, in [0, 1]:
-/// size × detector score × frontalness × (truncated ? TruncatedFaceFactor : 1).</summary>
+/// size × detector score × frontalness × sharpness × (truncated ? TruncatedFaceFactor : 1).</summary>
 /// <remarks>
 /// <para>size = min(1, shorter side of the visible box / FullQualityFaceSize): beyond the embedder's input size more
 /// pixels add nothing, below it detail is lost in proportion.</para>
@@ -14,6 +14,9 @@ namespace VideoFace.Tracking;
 /// with p ⟂ u, r = ((n − e1)·p) / ((m − e1)·p) (m the mouth centre) is the nose's height between eye line and
 /// mouth line, 0.495 in the ArcFace template, so pitch = 1 − |r − 0.495| / 0.495. Both are clamped to [0, 1];
 /// without key points frontalness is NoKeypointFrontalness.</para>
+/// <para>sharpness = min(1, variance of the Laplacian of the aligned crop / FullQualitySharpness), 1 when not measured
+/// or turned off: a blurred face's embedding drifts toward every other blurred face, so it weighs less in the track's
+/// embedding, is not its thumbnail, and a track of blurred faces only is not named on them.</para>
 /// <para>A product, not a sum, because any one bad factor (tiny, doubtful, profile, cut off) spoils the face.</para>
 /// </remarks>
 public static class FaceQuality
@@ -31,8 +34,12 @@ public static class FaceQuality
         float frontal = face.Keypoints is { Length: >= 5 } kp ? Frontalness(kp) : options.NoKeypointFrontalness;
         // One pixel of slack: detectors often put a border face's edge exactly on the frame edge.
         bool truncated = box.X1 < -1 || box.Y1 < -1 || box.X2 > frameWidth + 1 || box.Y2 > frameHeight + 1;
-        return size * score * frontal * (truncated ? options.TruncatedFaceFactor : 1);
+        return size * score * frontal * Sharpness(face.Sharpness, options) * (truncated ? options.TruncatedFaceFactor : 1);
     }
+
+    /// <summary>The sharpness term in [0, 1]: 1 when not measured or turned off.</summary>
+    public static float Sharpness(float? measured, TrackerOptions options) =>
+        measured is { } v && options.FullQualitySharpness > 0 ? Math.Clamp(float.IsFinite(v) ? v / options.FullQualitySharpness : 0, 0, 1) : 1;
 
     /// <summary>Frontalness in [0, 1] from 5 key points in ArcFace order (1 for the template, 0 for a profile).</summary>
     public static float Frontalness(IReadOnlyList<Point2f> kp)

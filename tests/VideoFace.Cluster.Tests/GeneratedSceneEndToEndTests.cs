@@ -7,6 +7,7 @@ using VideoFace.Cluster.Tests.Support;
 using VideoFace.Datasets.Scenes;
 using VideoFace.Hosting;
 using VideoFace.Testing;
+using Xunit.Abstractions;
 
 namespace VideoFace.Cluster.Tests;
 
@@ -16,7 +17,7 @@ namespace VideoFace.Cluster.Tests;
 /// RTSP camera streams it in a loop to the embedded host, and what a user sees (people, their sightings, photo search,
 /// alerts) is checked against who the video really shows.
 /// </summary>
-public sealed class GeneratedSceneEndToEndTests : IAsyncLifetime
+public sealed class GeneratedSceneEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // the dev identities the CLI scene tests use: few, so the video stays short (~27 s) and one play is cheap to analyse
     private static readonly string[] People = ["Colin_Powell", "Jennifer_Aniston", "Tony_Blair", "Yoko_Ono", "Laura_Bush"];
@@ -147,6 +148,37 @@ public sealed class GeneratedSceneEndToEndTests : IAsyncLifetime
             var wrong = (await api.HistoryTrackIdsAsync(other)).Where(alertTracks.Contains).ToList();
             Assert.True(wrong.Count == 0, $"alerts for {NameOf(ruled)} on tracks of {other}: {string.Join(", ", wrong)}");
         }
+
+        // the server agrees with `eval video` on the same scene: the command runs the same camera path in a silo of its own
+        // and scores each track against the truth; who it names, and whom it leaves unnamed, is what the server shows
+        var eval = await EvalVideoAsync(Path.Combine(sceneDir, "scene.json"));
+        var score = eval.GetProperty("score");
+        var tracks = score.GetProperty("track_details").EnumerateArray().Select(t => (
+            Truth: t.GetProperty("truth").GetString(), Name: t.GetProperty("name").GetString(), Outcome: t.GetProperty("outcome").GetString()!)).ToList();
+        output.WriteLine($"eval video: {score.GetProperty("tracks").GetInt32()} tracks, outcomes " +
+                         string.Join(", ", tracks.GroupBy(t => t.Outcome).Select(g => $"{g.Key} {g.Count()}")));
+        Assert.Equal(0, score.GetProperty("tracks_spanning_people").GetInt32());
+        Assert.Equal(0, score.GetProperty("enrolled_named_wrongly").GetInt32());
+        Assert.Equal(0, score.GetProperty("stranger_named_enrolled").GetInt32());
+        var namedByEval = tracks.Where(t => t.Outcome == "named_correctly").Select(t => t.Truth!).ToHashSet(StringComparer.Ordinal);
+        var namedByServer = enrolled.Where(e => persons.Any(p => p.GetProperty("id").GetString() == ids[e] && p.GetProperty("sightings").GetInt32() >= 1))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.True(namedByEval.SetEquals(namedByServer),
+            $"named by eval video: {string.Join(", ", namedByEval)}; sighted under their own name by the server: {string.Join(", ", namedByServer)}");
+        // every stranger: tracks in both, never under an enrolled name in either (the server side is the search above)
+        foreach (var stranger in strangers)
+            Assert.Contains(tracks, t => t.Truth == stranger && t.Outcome == "stranger_unknown");
+        var evalUnknownIds = score.GetProperty("strangers").EnumerateArray().SelectMany(x => x.GetProperty("unknown_ids").EnumerateArray()).Count();
+        output.WriteLine($"unknown identities: eval video {evalUnknownIds} for {strangers.Count} stranger(s); server {others.Count} after at least one play");
+    }
+
+    /// <summary>The real `videoface eval video SCENE --json` at the camera's analysis rate; its JSON report.</summary>
+    private static async Task<JsonElement> EvalVideoAsync(string scene)
+    {
+        var (code, stdout, stderr) = await CliAsync(TimeSpan.FromMinutes(8), "eval", "video", scene, "--fps", CameraFps.ToString(CultureInfo.InvariantCulture),
+            "--models", TestData.Models, "--device", "cpu", "--json");
+        Assert.True(code == 0, $"eval video exited {code}: {stderr}\n{stdout}");
+        return JsonDocument.Parse(stdout).RootElement.Clone();
     }
 
     /// <summary>A person's name as enrolled: the identity folder's name with spaces (Colin_Powell → Colin Powell).</summary>
@@ -193,14 +225,22 @@ public sealed class GeneratedSceneEndToEndTests : IAsyncLifetime
     /// <summary>The real `videoface eval make-scene`: two enrolled people and a stranger, a fixed seed.</summary>
     private static async Task MakeSceneAsync(string identities, string outDir)
     {
+        var (code, stdout, stderr) = await CliAsync(TimeSpan.FromMinutes(5), "eval", "make-scene", identities, outDir, "--seed",
+            Seed.ToString(CultureInfo.InvariantCulture), "--people", "2", "--strangers", "1", "--enrol-photos", "2", "--models", TestData.Models,
+            "--device", "cpu", "--json");
+        Assert.True(code == 0, $"make-scene exited {code}: {stderr}\n{stdout}");
+    }
+
+    /// <summary>Runs the CLI with these arguments (an argument list, never a re-split string); killed after <paramref name="timeout"/>.</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(TimeSpan timeout, params string[] args)
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { CliDll, "eval", "make-scene", identities, outDir, "--seed", Seed.ToString(CultureInfo.InvariantCulture),
-                     "--people", "2", "--strangers", "1", "--enrol-photos", "2", "--models", TestData.Models, "--device", "cpu", "--json" })
-            psi.ArgumentList.Add(a);
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var cts = new CancellationTokenSource(timeout);
         try
         {
             await p.WaitForExitAsync(cts.Token);
@@ -210,7 +250,7 @@ public sealed class GeneratedSceneEndToEndTests : IAsyncLifetime
             p.Kill(entireProcessTree: true);
             throw;
         }
-        Assert.True(p.ExitCode == 0, $"make-scene exited {p.ExitCode}: {await stderr}\n{await stdout}");
+        return (p.ExitCode, await stdout, await stderr);
     }
 
     private static Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string because) =>

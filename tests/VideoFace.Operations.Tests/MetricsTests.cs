@@ -53,13 +53,14 @@ public sealed partial class MetricsTests : IAsyncLifetime
         {
             text = ScrapeAsync().GetAwaiter().GetResult();
             first = Value(text, "videoface_camera_frames_sampled", Camera);
-            return first > 0 && Value(text, "videoface_camera_faces", Camera) > 0 && Value(text, "videoface_gallery_matches", Camera) > 0;
-        }, TimeSpan.FromSeconds(60), "frames sampled, faces and a gallery match on the camera");
+            return first > 0 && Value(text, "videoface_camera_faces", Camera) > 0 && Value(text, "videoface_gallery_matches", Camera) > 0
+                   && Value(text, "videoface_camera_tracks_open", Camera) >= 1;
+        }, TimeSpan.FromSeconds(60), "frames sampled, faces, a gallery match and an open track on the camera (the face stays in view)");
 
         foreach (var name in new[]
                  {
                      "videoface_camera_frames_decoded", "videoface_camera_frames_dropped", "videoface_camera_reconnects",
-                     "videoface_camera_tracks_started", "videoface_camera_streaming", "videoface_inference_detect_duration",
+                     "videoface_camera_tracks_started", "videoface_camera_tracks_open", "videoface_camera_streaming", "videoface_inference_detect_duration",
                      "videoface_inference_embed_duration", "videoface_inference_batch_fill", "videoface_identity_events",
                      "videoface_index_upserts", "videoface_blobs_written", "videoface_track_latency",
                  })

@@ -43,4 +43,22 @@ public class FaceQualityTests
         Assert.Equal(options.NoKeypointFrontalness, noKeypoints, 1e-4f);
         Assert.True(cut < full * options.TruncatedFaceFactor);
     }
+
+    [Fact]
+    public void Compute_Sharpness_FallsInProportionBelowTheScale_OneWhenUnmeasuredOrOff()
+    {
+        var options = new TrackerOptions();
+        var face = Face(Box(300, 300, 112), score: 1f);
+        float unmeasured = FaceQuality.Compute(face, 1280, 720, options);
+        float sharp = FaceQuality.Compute(face with { Sharpness = options.FullQualitySharpness * 3 }, 1280, 720, options);
+        float blurred = FaceQuality.Compute(face with { Sharpness = options.FullQualitySharpness / 4 }, 1280, 720, options);
+        float flat = FaceQuality.Compute(face with { Sharpness = 0 }, 1280, 720, options);
+        float garbage = FaceQuality.Compute(face with { Sharpness = float.NaN }, 1280, 720, options);
+        float off = FaceQuality.Compute(face with { Sharpness = 1 }, 1280, 720, new TrackerOptions { FullQualitySharpness = 0 });
+        Assert.Equal(unmeasured, sharp, 1e-5f);
+        Assert.Equal(unmeasured / 4, blurred, 1e-4f);
+        Assert.Equal(0, flat);
+        Assert.Equal(0, garbage);
+        Assert.Equal(unmeasured, off, 1e-5f);
+    }
 }

@@ -204,6 +204,24 @@ public class FaceTrackerTests
     }
 
     [Fact]
+    public void BestFace_LargerButBlurred_TheSharpFaceStaysTheBest()
+    {
+        var tracker = Tracker();
+        var alice = Person(1);
+        var rng = new Random(11);
+        float full = new TrackerOptions().FullQualitySharpness;
+        // a sharp 90 px face, then the same person closer but blurred by motion (a third of the full sharpness)
+        tracker.Update(Frame(At(0), Face(Box(400, 300, 90), Sighting(alice, rng)) with { Sharpness = full * 2 }));
+        var blurred = tracker.Update(Frame(At(1), Face(Box(400, 300, 110), Sighting(alice, rng)) with { Sharpness = full / 3 }));
+        Assert.False(blurred.Assignments[0].IsNewBestFace);
+        Assert.Equal(At(0), Assert.Single(tracker.Tracks).BestFace.FrameTime);
+        // the same closer face when sharp does become the best
+        var sharp = tracker.Update(Frame(At(2), Face(Box(400, 300, 110), Sighting(alice, rng)) with { Sharpness = full }));
+        Assert.True(sharp.Assignments[0].IsNewBestFace);
+        Assert.Equal(At(2), Assert.Single(tracker.Tracks).BestFace.FrameTime);
+    }
+
+    [Fact]
     public void BestFace_SameSizeFrontalAfterProfile_FrontalWins()
     {
         var tracker = Tracker();

@@ -66,7 +66,8 @@ public sealed partial class AlertEvaluatorGrain(
         if (fired.Count == 0) return [];
 
         // log first, then remember: a crash in between re-alerts (at-least-once), never loses an alert
-        using var activity = Pipeline.VideoFaceActivities.Source.StartActivity("videoface.alert");
+        using var activity = Pipeline.VideoFaceActivities.StartFrom(Pipeline.VideoFaceActivities.Alert, e.TraceParent);
+        activity?.SetTag("videoface.alert.rules", fired.Count);
         var logged = await GrainFactory.GetGrain<IAlertLogGrain>(AlertNames.Default).AppendAsync(fired.Select(r => AlertRules.Create(r, e)).ToList());
         foreach (var r in fired) cooldowns.Record(r, e, now);
         cooldowns.Prune(now);

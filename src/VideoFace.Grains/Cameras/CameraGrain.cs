@@ -2,6 +2,10 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Placement;
+using VideoFace.Grains.Tracks;
+using VideoFace.Media.Health;
+using VideoFace.Pipeline;
+using VideoFace.Pipeline.Sessions;
 
 namespace VideoFace.Grains.Cameras;
 
@@ -20,14 +24,25 @@ public sealed class CameraState
 }
 
 /// <summary>
-/// A camera: desired state (persisted) and the ingest session on this silo. Placed only where inference runs, so
-/// frames are analysed where they are decoded. A reminder re-activates it — and so restarts ingest — on another
-/// silo when its silo dies; a keep-alive timer keeps the activation (and session) alive in between.
+/// A camera: desired state (persisted) and the ingest session on this silo (<see cref="ICameraSessions"/>, which it
+/// starts, stops and reads; the session's track notices go to the silo's <see cref="TrackPublisher"/>, not back here).
+/// Placed only where inference runs, so frames are analysed where they are decoded.
+/// <para>
+/// Keeping an enabled camera alive takes three mechanisms, each for a case the others miss:
+/// the <b>keep-alive timer</b> (every 5 s, <c>KeepAlive</c>) keeps this activation from idle collection and restarts a
+/// session that no longer runs here; the <b>reminder</b> (<see cref="CameraGrainOptions.ReminderPeriod"/>, persisted)
+/// re-activates the camera on a live silo after its silo died, even when no host process touches it; the silo's
+/// <b>camera watchdog</b> (a hosted service, <c>VideoFace:CameraWatchdogInterval</c>) touches every registered camera
+/// so that re-activation after a silo's death takes one interval instead of a reminder period. Each only starts a
+/// session where none runs (activation, <see cref="EnsureSessionAsync"/>, <see cref="ReceiveReminder"/>); a running
+/// session retries its own failures (growing delays) and none of them restarts it.
+/// </para>
 /// </summary>
 [InferenceDevicePlacementFilter]
 public sealed partial class CameraGrain(
     [PersistentState("camera", Names.Storage)] IPersistentState<CameraState> state,
-    ICameraSessionHost sessions,
+    ICameraSessions sessions,
+    TrackPublisher tracks,
     ILocalSiloDetails silo,
     Microsoft.Extensions.Options.IOptions<CameraGrainOptions> options,
     ILogger<CameraGrain> logger) : Grain, ICameraGrain, IRemindable
@@ -36,7 +51,6 @@ public sealed partial class CameraGrain(
 
     private TimeSpan ReminderPeriod => options.Value.ReminderPeriod;
 
-    private CameraReport? _report;
     private IGrainTimer? _timer;
 
     private string Id => this.GetPrimaryKeyString();
@@ -80,24 +94,15 @@ public sealed partial class CameraGrain(
     public Task<CameraStatus> GetStatusAsync()
     {
         var config = state.State.Config;
-        var r = sessions.Snapshot(Id) ?? _report;
-        var health = config is null || !config.Enabled ? CameraHealthState.Stopped : r?.Health ?? CameraHealthState.Connecting;
+        var r = sessions.Snapshot(Id);
+        var health = config is null || !config.Enabled ? CameraHealthState.Stopped : r is null ? CameraHealthState.Connecting : Health(r.Health);
         return Task.FromResult(new CameraStatus(Id, config, health, r?.Reason, silo.Name,
             r?.FramesAnalyzed ?? 0, r?.FacesDetected ?? 0, r?.TracksStarted ?? 0, r?.LastFrameAt, r?.FramesDropped ?? 0,
             health == CameraHealthState.Stopped ? null : r?.RetryAt));
     }
 
-    // frames stay on this silo: the session that decoded them encodes the preview
-    public Task<CameraPreview?> GetPreviewAsync() => Task.FromResult(sessions.Preview(Id));
-
-    public Task ReportAsync(CameraReport report)
-    {
-        // one line per state change of the camera (the media source logs its own transitions at Debug)
-        var previous = _report?.Health ?? CameraHealthState.Stopped;
-        if (report.Health != previous) LogStateChanged(logger, Id, previous, report.Health, report.Reason ?? "");
-        _report = report;
-        return Task.CompletedTask;
-    }
+    // frames stay on this silo: the session that decoded them encodes the preview, named by the silo's tracks
+    public Task<CameraPreview?> GetPreviewAsync() => Task.FromResult(sessions.Preview(Id) is { } p ? Named(p) : null);
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         // Being activated is the point: OnActivateAsync restarted the session if this is a new activation.
@@ -105,10 +110,10 @@ public sealed partial class CameraGrain(
 
     private async Task StartAsync(CameraConfig config)
     {
-        sessions.Start(Id, config);
+        sessions.Start(Id, Feed(config));
         LogStarted(logger, Id, silo.Name);
         await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
-        _timer ??= this.RegisterGrainTimer(KeepSessionAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
+        _timer ??= this.RegisterGrainTimer(EnsureSessionAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
     }
 
     private async Task StopAsync()
@@ -127,13 +132,36 @@ public sealed partial class CameraGrain(
         GrainFactory.GetGrain<ICameraTracksGrain>(Id).CloseAllAsync(null, TrackEndReason.Stopped);
 
     /// <summary>
-    /// Keeps the activation alive and brings back a session that is gone while the camera is enabled. (A session retries
-    /// its own failures, with growing delays; this only covers one that no longer runs at all.)
+    /// The keep-alive timer's tick: brings back a session that is gone while the camera is enabled. A session
+    /// retries its own failures, with growing delays; this only covers one that no longer runs at all.
     /// </summary>
-    private Task KeepSessionAsync(CancellationToken ct)
+    private Task EnsureSessionAsync(CancellationToken ct)
     {
-        if (state.State.Config is { Enabled: true } config && sessions.Snapshot(Id) is null) sessions.Start(Id, config);
+        if (state.State.Config is { Enabled: true } config && sessions.Snapshot(Id) is null) sessions.Start(Id, Feed(config));
         return Task.CompletedTask;
+    }
+
+    private static CameraFeed Feed(CameraConfig config) => new(config.Url, config.AnalysisFps);
+
+    /// <summary>The session's health as the API shows it (a session is never idle or ended: see <see cref="CameraSessionStatus"/>).</summary>
+    private static CameraHealthState Health(HealthState health) => health switch
+    {
+        HealthState.Streaming => CameraHealthState.Streaming,
+        HealthState.Stalled => CameraHealthState.Stalled,
+        HealthState.Reconnecting => CameraHealthState.Reconnecting,
+        HealthState.Failed => CameraHealthState.Failed,
+        HealthState.Stopped or HealthState.Ended => CameraHealthState.Stopped,
+        _ => CameraHealthState.Connecting,
+    };
+
+    private CameraPreview Named(FramePreview p)
+    {
+        var faces = p.Faces.Select(f =>
+        {
+            var id = f.TrackId is { } t ? tracks.Label(t) : null;
+            return new CameraPreviewFace(f.Box.X1, f.Box.Y1, f.Box.Width, f.Box.Height, f.Score, f.TrackId, id?.IdentityId, id?.Name);
+        }).ToList();
+        return new CameraPreview(p.Jpeg, p.Width, p.Height, p.CapturedAt, faces);
     }
 
     private static void Validate(CameraConfig config)
@@ -142,9 +170,6 @@ public sealed partial class CameraGrain(
         if (config.AnalysisFps is <= 0 or > 60 || double.IsNaN(config.AnalysisFps))
             throw new ArgumentException($"analysis fps must be in (0, 60] (was {config.AnalysisFps})");
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: {From} -> {To} {Reason}")]
-    private static partial void LogStateChanged(ILogger logger, string camera, CameraHealthState from, CameraHealthState to, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera} ingest started on silo {Silo}")]
     private static partial void LogStarted(ILogger logger, string camera, string silo);

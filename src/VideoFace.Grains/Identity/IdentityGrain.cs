@@ -249,8 +249,12 @@ public sealed partial class IdentityGrain(
     /// <summary>Adds an event to the outbox, with its id for good; the caller's state write persists it.</summary>
     private void Enqueue(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera, string? movedTo = null)
     {
+        // the event carries its span: stream delivery does not carry the trace, the alert evaluator continues it (also
+        // when the event leaves the outbox only at a later activation)
+        using var activity = Pipeline.VideoFaceActivities.Source.StartActivity(Pipeline.VideoFaceActivities.IdentityEvent);
+        activity?.SetTag("videoface.event.kind", kind.ToString());
         var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, Id, S.Name, s.CameraId,
-            previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation, movedTo);
+            previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation, movedTo, Pipeline.VideoFaceActivities.CurrentTraceParent());
         LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
         GrainInstruments.IdentityEventsCounter.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
         S.Outbox.Add(e);
@@ -270,8 +274,6 @@ public sealed partial class IdentityGrain(
         {
             foreach (var e in S.Outbox)
             {
-                using var activity = Pipeline.VideoFaceActivities.Source.StartActivity("videoface.identity.event");
-                activity?.SetTag("videoface.event.kind", e.Kind.ToString());
                 await _events!.OnNextAsync(e);
                 sent++;
             }

@@ -135,8 +135,9 @@ public static class AlertApi
     private static IAlertRulesGrain Rules(IGrainFactory grains) => grains.GetGrain<IAlertRulesGrain>(AlertNames.Default);
 
     /// <summary>
-    /// The rule a request describes, validated, or a 400 saying what is wrong. Editing an <paramref name="existing"/>
-    /// rule keeps its creation time, and its webhook secret when the same URL comes without one.
+    /// The rule a request describes, validated, or a 400 saying what is wrong: the request's sizes are checked here (it
+    /// came from outside), what it means is the alerts library's (<see cref="AlertRuleDrafts"/>), and a webhook must pass
+    /// the URL policy.
     /// </summary>
     private static async Task<AlertRule> BuildRuleAsync(AlertRuleRequest body, IGrainFactory grains, IServiceProvider services, AlertRule? existing)
     {
@@ -144,62 +145,30 @@ public static class AlertApi
         AlertRule rule;
         try
         {
-            rule = await ToRuleAsync(body, grains, defaults);
+            rule = await AlertRuleDrafts.ToRuleAsync(Draft(body), person => ResolvePersonAsync(person, grains), defaults, existing, DateTimeOffset.UtcNow);
         }
         catch (FormatException ex)
         {
             throw new BadInputException(ex.Message);
         }
-        if (existing is not null)
-        {
-            if (rule.Webhook is { Secret: "" } hook && existing.Webhook is { } old && old.Url == hook.Url) rule = rule with { Webhook = old };
-            rule = rule with { CreatedAt = existing.CreatedAt };
-        }
-        var errors = AlertRules.Validate(rule);
-        if (errors.Count > 0) throw new BadInputException(string.Join("; ", errors));
         if (rule.Webhook is { } webhook && await services.GetRequiredService<UrlPolicy>().CheckWebhookAsync(webhook.Url) is { } refused)
             throw CameraApi.Refused(refused);
         return rule;
     }
 
-    private static async Task<AlertRule> ToRuleAsync(AlertRuleRequest body, IGrainFactory grains, AlertOptions defaults)
+    /// <summary>The request as a draft rule, once each field is within its size limits.</summary>
+    private static AlertRuleDraft Draft(AlertRuleRequest body)
     {
-        var kind = body.Kind?.Trim().ToLowerInvariant() switch
-        {
-            null or "" => body.Person is null ? throw new FormatException("say what to watch: 'person' (id or name), or kind 'unknown' or 'enrolled'") : AlertRuleKind.Person,
-            "person" => AlertRuleKind.Person,
-            "unknown" => AlertRuleKind.Unknown,
-            "enrolled" => AlertRuleKind.Enrolled,
-            var k => throw new FormatException($"unknown rule kind '{CameraApi.Shown(k)}' (person, unknown or enrolled)"),
-        };
-        if (kind != AlertRuleKind.Person && !string.IsNullOrWhiteSpace(body.Person)) throw new FormatException($"'person' only goes with kind 'person'");
-        string? personId = null, personName = null;
-        var person = ApiLimits.Text(body.Person, "person");
-        if (kind == AlertRuleKind.Person && !string.IsNullOrEmpty(person)) (personId, personName) = await ResolvePersonAsync(person, grains);
         ApiLimits.Count(body.Cameras, "cameras");
         ApiLimits.Count(body.Windows, "windows");
-        var cameras = (body.Cameras ?? []).Select(c => c?.Trim() ?? "").Where(c => c.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var cameras = (body.Cameras ?? []).Select(c => c?.Trim() ?? "").Where(c => c.Length > 0).ToList();
         foreach (var c in cameras) ApiLimits.Id(c, "cameras: camera id");
-        var windows = (body.Windows ?? []).Select(w => AlertWindows.Parse(ApiLimits.Text(w, "window", 64) ?? "")).ToList();
-        if (body.CooldownSeconds is < 0 or > 86_400 * 30) throw new FormatException("cooldown_seconds must be between 0 and 2592000");
-        var cooldown = body.CooldownSeconds is { } s ? TimeSpan.FromSeconds(s) : defaults.DefaultCooldown;
-        var webhookUrl = ApiLimits.Text(body.WebhookUrl, "webhook_url", ApiLimits.MaxUrlLength);
-        if (body.WebhookSecret is { Length: > ApiLimits.MaxSecretLength }) throw new FormatException($"webhook_secret has more than {ApiLimits.MaxSecretLength} characters");
-        AlertWebhook? webhook = null;
-        if (!string.IsNullOrEmpty(webhookUrl)) webhook = new AlertWebhook(webhookUrl, body.WebhookSecret ?? "");
-        else if (!string.IsNullOrEmpty(body.WebhookSecret)) throw new FormatException("webhook_secret without webhook_url");
-        var where = cameras.Count == 0 ? "anywhere" : "on " + string.Join(", ", cameras);
-        var given = ApiLimits.Text(body.Name, "name");
-        var name = string.IsNullOrEmpty(given)
-            ? kind switch
-            {
-                AlertRuleKind.Person => $"{personName ?? personId} {where}",
-                AlertRuleKind.Unknown => $"unknown face {where}",
-                _ => $"enrolled person {where}",
-            }
-            : given;
-        var id = string.IsNullOrWhiteSpace(body.Id) ? "r-" + Guid.NewGuid().ToString("N")[..10] : ApiLimits.Id(body.Id.Trim(), "rule id");
-        return new AlertRule(id, name, kind, personId, personName, cameras, windows, cooldown, webhook, DateTimeOffset.UtcNow);
+        var windows = (body.Windows ?? []).Select(w => ApiLimits.Text(w, "window", 64)).ToList();
+        if (body.WebhookSecret is { Length: > ApiLimits.MaxSecretLength }) throw new BadInputException($"webhook_secret has more than {ApiLimits.MaxSecretLength} characters");
+        var id = string.IsNullOrWhiteSpace(body.Id) ? null : ApiLimits.Id(body.Id.Trim(), "rule id");
+        return new AlertRuleDraft(id, ApiLimits.Text(body.Name, "name"), body.Kind,
+            ApiLimits.Text(body.Person, "person"), cameras, windows, body.CooldownSeconds,
+            ApiLimits.Text(body.WebhookUrl, "webhook_url", ApiLimits.MaxUrlLength), body.WebhookSecret);
     }
 
     /// <summary>An identity id, or an enrolled name (to its id); a name nobody has yet is kept as a name and matches once enrolled.</summary>

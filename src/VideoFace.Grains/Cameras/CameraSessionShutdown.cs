@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using VideoFace.Pipeline.Sessions;
 
-namespace VideoFace.Grains.Sessions;
+namespace VideoFace.Grains.Cameras;
 
 /// <summary>
 /// Stops this silo's camera sessions as the silo begins to shut down (SIGTERM, host stop), while it still takes and
@@ -9,7 +10,7 @@ namespace VideoFace.Grains.Sessions;
 /// cameras' open-track records. A plain hosted service would stop after the silo has left the cluster, when those
 /// calls can only fail ("No active nodes") and the tracks stay open until the next start.
 /// </summary>
-public sealed partial class CameraSessionShutdown(CameraSessionHost sessions, ILogger<CameraSessionShutdown> logger) : ILifecycleParticipant<ISiloLifecycle>
+public sealed partial class CameraSessionShutdown(CameraSessions sessions, ILogger<CameraSessionShutdown> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         // stages stop in reverse order: Active stops first, before grains are deactivated and the silo leaves membership

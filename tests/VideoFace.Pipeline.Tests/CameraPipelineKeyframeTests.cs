@@ -4,13 +4,13 @@ using VideoFace.Media.Ffmpeg;
 using VideoFace.Media.Frames;
 using VideoFace.Media.Health;
 using VideoFace.Media.Sources;
-using VideoFace.Pipeline;
+using VideoFace.Tracking;
 using VideoFace.Vision;
 using VideoFace.Vision.Detection;
 using VideoFace.Vision.Embedding;
 using static VideoFace.Tracking.Tests.Synth;
 
-namespace VideoFace.Tracking.Tests;
+namespace VideoFace.Pipeline.Tests;
 
 /// <summary>
 /// The camera pipeline's keyframes and preview on synthetic 1920×1080 frames, tracked by the real tracker: filled white
@@ -157,9 +157,15 @@ public sealed class CameraPipelineKeyframeTests
 
         public PipelineRun(Rect[][] frames)
         {
-            _analyzer = new FaceAnalyzer(new WhiteSquareDetector(), null, new ConstantEmbedder(), new VisionOptions { FlipAugment = false });
-            _batcher = new InferenceBatcher(_analyzer, new InferenceBatcherOptions { MaxWait = TimeSpan.Zero });
-            Pipeline = new CameraPipeline("cam1", new PaintedSource(frames), _batcher, new FaceTracker("cam1", new TrackerOptions(), session: "test"), _sink);
+            (_analyzer, _batcher) = StandIns.Batcher();
+            // the painted faces are flat white squares, sharpness 0: the sharpness term is off so that size decides the best face
+            var options = new TrackerOptions { FullQualitySharpness = 0 };
+            Pipeline = new CameraPipeline("cam1", new PaintedSource(frames), _batcher, new FaceTracker("cam1", options, session: "test"), _sink)
+            {
+                // the frames carry the painted clock (T0 + n × step), housekeeping expires tracks by the wall clock: on a
+                // slow machine a tick mid-run would end every track as long gone, so no tick comes during a run
+                StatusInterval = TimeSpan.FromHours(1),
+            };
         }
 
         public CameraPipeline Pipeline { get; }
@@ -227,45 +233,5 @@ public sealed class CameraPipelineKeyframeTests
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    /// <summary>Finds filled white rectangles; key points are the ArcFace template laid over each (a frontal face).</summary>
-    private sealed class WhiteSquareDetector : IFaceDetector
-    {
-        public string Name => "white-squares";
-
-        public bool ProvidesKeypoints => true;
-
-        public IReadOnlyList<DetectedFace> Detect(Mat bgr)
-        {
-            using var grey = bgr.CvtColor(ColorConversionCodes.BGR2GRAY);
-            using var mask = grey.Threshold(250, 255, ThresholdTypes.Binary);
-            Cv2.FindContours(mask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-            return contours.Select(c => Cv2.BoundingRect(c))
-                .Select(r => new FaceBox(r.X, r.Y, r.X + r.Width, r.Y + r.Height))
-                .Select(b => new DetectedFace(b, 0.9f, Keypoints(b)))
-                .ToList();
-        }
-
-        public void Dispose()
-        {
-        }
-    }
-
-    /// <summary>Every crop embeds to the same vector: association is by position alone.</summary>
-    private sealed class ConstantEmbedder : IFaceEmbedder
-    {
-        public string Name => "constant";
-
-        public int Dimension => 8;
-
-        public int InputSize => 112;
-
-        public float[][] Embed(IReadOnlyList<Mat> alignedBgr) =>
-            alignedBgr.Select(_ => new float[] { 1, 0, 0, 0, 0, 0, 0, 0 }).ToArray();
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -10,7 +10,7 @@ using VideoFace.Grains.Alerts;
 using VideoFace.Testing;
 using static VideoFace.Alerts.Tests.Samples;
 
-namespace VideoFace.Alerts.Tests;
+namespace VideoFace.Grains.Tests;
 
 /// <summary>One in-process silo with memory storage and streams; the alert grains' clock is a fake one shared with the tests.</summary>
 public sealed class AlertClusterFixture : IAsyncLifetime

@@ -1,9 +1,8 @@
-using Orleans.TestingHost;
 using VideoFace.Abstractions;
-using VideoFace.Cluster.Tests.Support;
+using VideoFace.Grains.Tests.Support;
 using VideoFace.Testing;
 
-namespace VideoFace.Cluster.Tests;
+namespace VideoFace.Grains.Tests;
 
 /// <summary>
 /// The gallery's enrolment rules on one embedded-profile silo (no models needed), with synthetic embeddings: person ids
@@ -13,21 +12,14 @@ public sealed class GalleryEnrolmentTests : IAsyncLifetime
 {
     private const string Space = "test-space";
     private const int Dim = 512;
-    private readonly string _data = TestVideos.TempFolder("gallery-enrol");
-    private InProcessTestCluster _cluster = null!;
+    private TestSilo _silo = null!;
 
-    private IGalleryGrain Gallery => _cluster.Client.GetGrain<IGalleryGrain>(Names.DefaultGallery);
+    private IGalleryGrain Gallery => _silo.Client.GetGrain<IGalleryGrain>(Names.DefaultGallery);
 
     public async Task InitializeAsync() =>
-        _cluster = await VideoFaceTestCluster.StartAsync(1, silo => VideoFaceTestCluster.BaseSettings(silo, _data, devices: ""));
+        _silo = await TestSilo.StartAsync("gallery-enrol");
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        try { Directory.Delete(_data, recursive: true); }
-        catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
 
     [Fact]
     public async Task Enroll_NamesWithoutLettersOrVeryLong_GetUniqueIdsOfAtMost64Characters()

@@ -1,13 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 using VideoFace.Abstractions;
 using VideoFace.Alerts;
-using VideoFace.Cluster.Tests.Support;
+using VideoFace.Grains.Tests.Support;
 using VideoFace.Index;
 using VideoFace.Storage;
 using VideoFace.Testing;
 
-namespace VideoFace.Cluster.Tests;
+namespace VideoFace.Grains.Tests;
 
 /// <summary>
 /// One embedded-profile silo without inference devices (no models needed): gallery, identity grains, the embedded
@@ -18,26 +17,19 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
     private const string Space = "test-space";
     private const int Dim = 512;
     private static readonly DateTimeOffset T0 = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
-    private readonly string _data = TestVideos.TempFolder("merge-erase");
-    private InProcessTestCluster _cluster = null!;
+    private TestSilo _silo = null!;
 
-    private IClusterClient Client => _cluster.Client;
+    private IClusterClient Client => _silo.Client;
     private IGalleryGrain Gallery => Client.GetGrain<IGalleryGrain>(Names.DefaultGallery);
-    private IServiceProvider Silo => _cluster.Silos[0].ServiceProvider;
+    private IServiceProvider Silo => _silo.Services;
     private ISightingIndex Index => Silo.GetRequiredService<ISightingIndex>();
     private IBlobStore Blobs => Silo.GetRequiredService<IBlobStore>();
     private VideoFace.Hosting.FaceDataEraser Eraser => Silo.GetRequiredService<VideoFace.Hosting.FaceDataEraser>();
 
     public async Task InitializeAsync() =>
-        _cluster = await VideoFaceTestCluster.StartAsync(1, silo => VideoFaceTestCluster.BaseSettings(silo, _data, devices: ""));
+        _silo = await TestSilo.StartAsync("merge-erase");
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        try { Directory.Delete(_data, recursive: true); }
-        catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
 
     [Fact]
     public async Task Merge_TwoUnknowns_TargetTakesHistorySightingsAndEmbedding_SourceForwardsLaterTracks()
@@ -225,7 +217,7 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
         await Blobs.PutAsync(BlobKeys.Thumbnail("c7", "new1"), await File.ReadAllBytesAsync(TestData.Face("George_W_Bush", 1)), "image/jpeg");
         // the old track's images were written long ago (the local store ages blobs by their file time)
         foreach (var key in new[] { BlobKeys.Thumbnail("c7", "old1"), BlobKeys.Keyframe("c7", "old1") })
-            File.SetLastWriteTimeUtc(Path.Combine(_data, "blobs", key), T0.UtcDateTime);
+            File.SetLastWriteTimeUtc(Path.Combine(_silo.DataDirectory, "blobs", key), T0.UtcDateTime);
 
         var sweep = await Silo.GetRequiredService<VideoFace.Hosting.RetentionSweeper>().SweepAsync(DateTimeOffset.UtcNow.AddDays(-1));
 

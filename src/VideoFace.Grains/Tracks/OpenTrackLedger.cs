@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using VideoFace.Abstractions;
 
-namespace VideoFace.Grains.Sessions;
+namespace VideoFace.Grains.Tracks;
 
 /// <summary>
 /// The session side of <see cref="ICameraTracksGrain"/>: each camera session takes an epoch when it starts (which ends
 /// what the previous session left open), records its tracks as they open and close, and on the way out ends what is
-/// still open with the reason it stopped for. Kept apart from the session host so its track handling stays readable.
+/// still open with the reason it stopped for. Kept apart from the track publisher so its track handling stays readable.
 /// </summary>
 internal sealed partial class OpenTrackLedger(IGrainFactory grains, ILogger logger)
 {

@@ -4,7 +4,7 @@ using VideoFace.Abstractions;
 using VideoFace.Pipeline;
 using VideoFace.Tracking;
 
-namespace VideoFace.Grains.Sessions;
+namespace VideoFace.Grains.Tracks;
 
 /// <summary>The identity a running track carries now.</summary>
 public sealed record TrackLabel(string IdentityId, string? Name, float Similarity, long Incarnation = 0);

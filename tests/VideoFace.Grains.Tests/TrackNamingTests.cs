@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Streams;
-using Orleans.TestingHost;
 using VideoFace.Abstractions;
-using VideoFace.Cluster.Tests.Support;
+using VideoFace.Grains.Tests.Support;
 using VideoFace.Grains.Inference;
-using VideoFace.Grains.Sessions;
+using VideoFace.Grains.Tracks;
 using VideoFace.Index;
 using VideoFace.Pipeline;
 using VideoFace.Testing;
@@ -14,10 +13,10 @@ using VideoFace.Vision;
 using VideoFace.Vision.Detection;
 using VideoFace.Vision.Embedding;
 
-namespace VideoFace.Cluster.Tests;
+namespace VideoFace.Grains.Tests;
 
 /// <summary>
-/// Naming over a track's life through the silo's own session host: track notices as a camera pipeline sends them,
+/// Naming over a track's life through the silo's own track publisher: track notices as a camera pipeline sends them,
 /// carrying real embeddings of the development faces (the silo's CPU models), into the real gallery, identity grains,
 /// event stream and embedded vector index. Persons are enrolled from their first three photos; a track's evidence grows
 /// from one later photo to the mean of three, as the tracker's top-K mean does.
@@ -32,24 +31,23 @@ public sealed class TrackNamingTests : IAsyncLifetime
     // every track in this class is at the same spot in the frame: where one person stood, the next one stands
     private static readonly FaceBox Spot = new(280, 120, 400, 270);
 
-    private readonly string _data = TestVideos.TempFolder("track-naming");
     private readonly ConcurrentQueue<IdentityEvent> _events = new();
     private readonly Dictionary<string, float[]> _embeddings = new(StringComparer.Ordinal);
-    private InProcessTestCluster _cluster = null!;
+    private TestSilo _silo = null!;
     private StreamSubscriptionHandle<IdentityEvent>? _subscription;
     private FaceAnalyzer _analyzer = null!;
     private int _tracks;
 
-    private IClusterClient Client => _cluster.Client;
-    private IServiceProvider Silo => _cluster.Silos[0].ServiceProvider;
-    private CameraSessionHost Host => Silo.GetRequiredService<CameraSessionHost>();
+    private IClusterClient Client => _silo.Client;
+    private IServiceProvider Silo => _silo.Services;
+    private TrackPublisher Tracks => Silo.GetRequiredService<TrackPublisher>();
     private ISightingIndex Index => Silo.GetRequiredService<ISightingIndex>();
     private IGalleryGrain Gallery => Client.GetGrain<IGalleryGrain>(Names.DefaultGallery);
     private string Space => _analyzer.EmbeddingSpace;
 
     public async Task InitializeAsync()
     {
-        _cluster = await VideoFaceTestCluster.StartAsync(1, silo => VideoFaceTestCluster.BaseSettings(silo, _data, devices: "cpu"));
+        _silo = await TestSilo.StartAsync("track-naming", devices: "cpu");
         _analyzer = Silo.GetRequiredService<IInferenceDevices>().Get().Analyzer;
         _subscription = await Client.GetStreamProvider(Names.StreamProvider)
             .GetStream<IdentityEvent>(StreamId.Create(Names.IdentityEventsNamespace, Names.AllEventsKey))
@@ -63,10 +61,7 @@ public sealed class TrackNamingTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_subscription is not null) await _subscription.UnsubscribeAsync();
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        try { Directory.Delete(_data, recursive: true); }
-        catch (IOException) { }
+        await _silo.DisposeAsync();
     }
 
     [Fact]
@@ -189,7 +184,7 @@ public sealed class TrackNamingTests : IAsyncLifetime
         var track = new TrackSnapshot(id, Camera, kind == TrackEventKind.Ended ? TrackState.Ended : TrackState.Confirmed, StartOf(id), seen,
             HitCount: faces * 2, Spot, best, embedding, EmbeddedFaces: Math.Min(faces, 5),
             kind == TrackEventKind.Ended ? VideoFace.Tracking.TrackEndReason.Expired : null, EvidenceFaces: faces);
-        return Host.OnTrackAsync(Camera, new TrackNotice(kind, track, Thumbnail: null, DateTimeOffset.UtcNow), CancellationToken.None);
+        return Tracks.PublishAsync(Camera, new TrackNotice(kind, track, Thumbnail: null, DateTimeOffset.UtcNow), CancellationToken.None);
     }
 
     private readonly Dictionary<string, DateTimeOffset> _starts = new(StringComparer.Ordinal);

@@ -2,13 +2,12 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Streams;
-using Orleans.TestingHost;
 using VideoFace.Abstractions;
-using VideoFace.Cluster.Tests.Support;
+using VideoFace.Grains.Tests.Support;
 using VideoFace.Index;
 using VideoFace.Testing;
 
-namespace VideoFace.Cluster.Tests;
+namespace VideoFace.Grains.Tests;
 
 /// <summary>
 /// <see cref="ICameraTracksGrain"/> on one embedded-profile silo without devices (real SQLite state, identity grains and
@@ -18,17 +17,16 @@ public sealed class CameraTracksGrainTests : IAsyncLifetime
 {
     private const string Camera = "gate";
     private static readonly DateTimeOffset T0 = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-    private readonly string _data = TestVideos.TempFolder("camera-tracks");
     private readonly ConcurrentQueue<IdentityEvent> _events = new();
-    private InProcessTestCluster _cluster = null!;
+    private TestSilo _silo = null!;
 
-    private IClusterClient Client => _cluster.Client;
+    private IClusterClient Client => _silo.Client;
     private ICameraTracksGrain Tracks => Client.GetGrain<ICameraTracksGrain>(Camera);
-    private ISightingIndex Index => _cluster.Silos[0].ServiceProvider.GetRequiredService<ISightingIndex>();
+    private ISightingIndex Index => _silo.Services.GetRequiredService<ISightingIndex>();
 
     public async Task InitializeAsync()
     {
-        _cluster = await VideoFaceTestCluster.StartAsync(1, silo => VideoFaceTestCluster.BaseSettings(silo, _data, devices: ""));
+        _silo = await TestSilo.StartAsync("camera-tracks");
         await Client.GetStreamProvider(Names.StreamProvider)
             .GetStream<IdentityEvent>(StreamId.Create(Names.IdentityEventsNamespace, Names.AllEventsKey))
             .SubscribeAsync((e, _) =>
@@ -38,13 +36,7 @@ public sealed class CameraTracksGrainTests : IAsyncLifetime
             });
     }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-        try { Directory.Delete(_data, recursive: true); }
-        catch (IOException) { }
-    }
+    public async Task DisposeAsync() => await _silo.DisposeAsync();
 
     [Fact]
     public async Task BeginSession_PreviousSessionLeftATrackOpen_EndsItInterruptedAtLastSeenEverywhere()

@@ -1,11 +1,9 @@
 using Microsoft.Extensions.Logging;
-using VideoFace.Abstractions;
 using VideoFace.Media;
 using VideoFace.Media.Health;
 using VideoFace.Media.Sources;
-using VideoFace.Pipeline;
 
-namespace VideoFace.Grains.Sessions;
+namespace VideoFace.Pipeline.Sessions;
 
 /// <summary>
 /// One camera's ingest on this silo for as long as its grain wants it: runs a pipeline over a fresh source, and when that
@@ -19,8 +17,8 @@ internal sealed partial class CameraSession
     private readonly string _cameraId;
     private readonly MediaOptions _options;
     private readonly Func<(IFrameSource Source, CameraPipeline Pipeline)> _create;
-    private readonly OpenTrackLedger _ledger;
-    private readonly Func<CameraReport, Task> _report;
+    private readonly ITrackPublisher _tracks;
+    private readonly Action<CameraSessionStatus> _observe;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
@@ -30,22 +28,23 @@ internal sealed partial class CameraSession
     private string? _lastFailure;
     private DateTimeOffset? _retryAt;
 
-    public CameraSession(string cameraId, CameraConfig config, MediaOptions options, Func<(IFrameSource, CameraPipeline)> create,
-        OpenTrackLedger ledger, Func<CameraReport, Task> report, TimeProvider time, ILogger logger)
+    /// <param name="observe">Called with the session's status after each pipeline status and after each failed run.</param>
+    public CameraSession(string cameraId, CameraFeed feed, MediaOptions options, Func<(IFrameSource, CameraPipeline)> create,
+        ITrackPublisher tracks, Action<CameraSessionStatus> observe, TimeProvider time, ILogger logger)
     {
         _cameraId = cameraId;
-        Config = config;
+        Feed = feed;
         _options = options;
         _create = create;
-        _ledger = ledger;
-        _report = report;
+        _tracks = tracks;
+        _observe = observe;
         _time = time;
         _logger = logger;
         _backoff = ReconnectBackoff.From(options);
         _current = create();
     }
 
-    public CameraConfig Config { get; }
+    public CameraFeed Feed { get; }
 
     public CancellationTokenSource Cts { get; } = new();
 
@@ -67,19 +66,19 @@ internal sealed partial class CameraSession
     /// The camera's health as its grain and the API show it: the running pipeline's, except that while the camera fails
     /// (a retry is pending, or the retry has not streamed yet) the reason is the last failure's, never empty.
     /// </summary>
-    public CameraReport Report(CameraPipelineStatus s)
+    public CameraSessionStatus Status(CameraPipelineStatus s)
     {
-        var health = Enum.TryParse<CameraHealthState>(s.State, out var h) ? h
-            : s.State == nameof(HealthState.Ended) ? CameraHealthState.Stopped : CameraHealthState.Connecting;
+        var health = !Enum.TryParse<HealthState>(s.State, out var h) || h == HealthState.Idle ? HealthState.Connecting
+            : h == HealthState.Ended ? HealthState.Stopped : h;
         string? reason;
         DateTimeOffset? retryAt;
         lock (_gate)
         {
-            if (_retryAt is not null && _failures > 0) health = CameraHealthState.Failed; // waiting out the delay before the next try
-            reason = s.Reason ?? (_failures > 0 && health != CameraHealthState.Streaming ? _lastFailure : null);
+            if (_retryAt is not null && _failures > 0) health = HealthState.Failed; // waiting out the delay before the next try
+            reason = s.Reason ?? (_failures > 0 && health != HealthState.Streaming ? _lastFailure : null);
             retryAt = s.RetryAt ?? _retryAt;
         }
-        return new CameraReport(health, reason, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.LastFrameAt, s.FramesDropped, retryAt);
+        return new CameraSessionStatus(health, reason, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.LastFrameAt, s.FramesDropped, retryAt);
     }
 
     private async Task LoopAsync(CancellationToken ct)
@@ -90,7 +89,7 @@ internal sealed partial class CameraSession
             try
             {
                 // the previous session's tracks (a crash, another silo) end before this one opens any
-                await _ledger.BeginAsync(_cameraId);
+                await _tracks.BeginRunAsync(_cameraId);
                 await pipeline.RunAsync(ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -101,14 +100,14 @@ internal sealed partial class CameraSession
             finally
             {
                 await source.DisposeAsync();
-                await _ledger.EndAsync(_cameraId);
+                await _tracks.EndRunAsync(_cameraId);
             }
             if (ct.IsCancellationRequested) return;
 
             var delay = NextDelay(source);
             lock (_gate) _retryAt = _time.GetUtcNow() + delay;
             LogRetry(_logger, _cameraId, delay.TotalSeconds, _failures, _lastFailure ?? "");
-            await ReportAsync(pipeline.Status);
+            Observe(pipeline.Status);
             try
             {
                 await Task.Delay(delay, _time, ct);
@@ -164,24 +163,12 @@ internal sealed partial class CameraSession
         return longest;
     }
 
-    private async Task ReportAsync(CameraPipelineStatus status)
-    {
-        try
-        {
-            await _report(Report(status));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogReportFailed(_logger, ex, _cameraId);
-        }
-    }
+    /// <summary>Hands the session's status for <paramref name="status"/> of its pipeline to the observer.</summary>
+    public void Observe(CameraPipelineStatus status) => _observe(Status(status));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: session failed")]
     private static partial void LogRunFailed(ILogger logger, Exception ex, string camera);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: next try in {Seconds:0.#} s (failure {Failures} in a row: {Reason})")]
     private static partial void LogRetry(ILogger logger, string camera, double seconds, int failures, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: could not report its health")]
-    private static partial void LogReportFailed(ILogger logger, Exception ex, string camera);
 }

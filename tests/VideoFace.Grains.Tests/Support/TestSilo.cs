@@ -1,0 +1,58 @@
+using Orleans.TestingHost;
+
+namespace VideoFace.Grains.Tests.Support;
+
+/// <summary>
+/// One silo composed like a real one (embedded profile: SQLite grain state, the vector index and blob store in a fresh
+/// data folder) in an in-process test cluster. Each test starts its own, so no test sees another's gallery; disposing
+/// stops it and deletes the folder.
+/// </summary>
+public sealed class TestSilo : IAsyncDisposable
+{
+    private readonly string _data;
+
+    private TestSilo(InProcessTestCluster cluster, string data)
+    {
+        Cluster = cluster;
+        _data = data;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    /// <summary>The silo's data folder (grain state, index, blobs).</summary>
+    public string DataDirectory => _data;
+
+    public IClusterClient Client => Cluster.Client;
+
+    /// <summary>The silo's services (its grains' singletons: index, blob store, track publisher, …).</summary>
+    public IServiceProvider Services => Cluster.Silos[0].ServiceProvider;
+
+    /// <summary>Starts a silo whose data lives in a new folder named after <paramref name="name"/>; <paramref name="devices"/> "cpu" loads the models.</summary>
+    public static async Task<TestSilo> StartAsync(string name, string devices = "")
+    {
+        var data = TestVideos.TempFolder(name);
+        try
+        {
+            return new TestSilo(await VideoFaceTestCluster.StartAsync(1, silo => VideoFaceTestCluster.BaseSettings(silo, data, devices)), data);
+        }
+        catch
+        {
+            DeleteFolder(data);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        DeleteFolder(_data);
+    }
+
+    private static void DeleteFolder(string path)
+    {
+        try { Directory.Delete(path, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
