@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -11,13 +14,13 @@ using VideoFace.Orleans.Sqlite;
 namespace VideoFace.Hosting;
 
 /// <summary>Orleans settings of a VideoFace silo per profile: metadata, placement, streams, clustering, grain state, reminders.</summary>
-public static class OrleansProfileExtensions
+public static partial class OrleansProfileExtensions
 {
     /// <summary>Configuration section bound to Orleans' <see cref="ClusterMembershipOptions"/> (failure detection).</summary>
     public const string OrleansMembershipSection = "Orleans:ClusterMembership";
 
     /// <summary>
-    /// Device metadata and placement, streams, grain state and reminders per profile, and — unless a test cluster
+    /// Device metadata and placement; streams, grain state and reminders per profile; and — unless a test cluster
     /// provides its own — clustering.
     /// </summary>
     public static ISiloBuilder ConfigureVideoFaceSilo(this ISiloBuilder silo, VideoFaceHostOptions host, bool clustering)
@@ -32,7 +35,6 @@ public static class OrleansProfileExtensions
         // Orleans does not read its membership settings from configuration; "Orleans:ClusterMembership:ProbeTimeout" etc.
         // tune silo-death detection, which bounds how fast a dead silo's cameras resume elsewhere
         silo.Services.AddOptions<ClusterMembershipOptions>().BindConfiguration(OrleansMembershipSection);
-        silo.AddMemoryStreams(Names.StreamProvider);
         // grain calls carry the caller's Activity, so a track's trace continues into the gallery, identity and alert grains
         silo.AddActivityPropagation();
         if (clustering) silo.Configure<ClusterOptions>(o => { o.ClusterId = host.ClusterId; o.ServiceId = host.ServiceId; });
@@ -58,18 +60,19 @@ public static class OrleansProfileExtensions
         return silo;
     }
 
-    /// <summary>Localhost clustering; grain state, pub-sub state and reminders in DATA/state.db (SQLite).</summary>
+    /// <summary>Localhost clustering; in-memory streams; grain state, pub-sub state and reminders in DATA/state.db (SQLite).</summary>
     private static ISiloBuilder UseEmbeddedProfile(this ISiloBuilder silo, VideoFaceHostOptions host, bool clustering)
     {
         var db = Path.Combine(host.DataDirectory, "state.db");
         if (clustering) silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
+        silo.AddMemoryStreams(Names.StreamProvider);
         silo.AddSqliteGrainStorage(Names.Storage, (SqliteStorageOptions o) => o.DatabasePath = db);
         silo.AddSqliteGrainStorage("PubSubStore", (SqliteStorageOptions o) => o.DatabasePath = db);
         silo.UseSqliteReminderService((SqliteReminderOptions o) => o.DatabasePath = db);
         return silo;
     }
 
-    /// <summary>Azure Table clustering, grain state, pub-sub state and reminders (Azurite locally).</summary>
+    /// <summary>Azure Table clustering, grain state, pub-sub state and reminders; Azure Queue streams (Azurite locally).</summary>
     private static ISiloBuilder UseClusterProfile(this ISiloBuilder silo, VideoFaceHostOptions host, bool clustering)
     {
         var conn = host.AzureStorageConnectionString!;
@@ -81,6 +84,30 @@ public static class OrleansProfileExtensions
         silo.AddAzureTableGrainStorage(Names.Storage, o => o.TableServiceClient = new TableServiceClient(conn));
         silo.AddAzureTableGrainStorage("PubSubStore", o => o.TableServiceClient = new TableServiceClient(conn));
         silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(conn));
+        silo.AddAzureQueueStreams(Names.StreamProvider, (SiloAzureQueueStreamConfigurator streams) =>
+            streams.ConfigureAzureQueue(ob => ob.Configure(o =>
+            {
+                o.QueueServiceClient = new QueueServiceClient(conn);
+                o.QueueNames = StreamQueueNames(host.ServiceId);
+            })));
         return silo;
     }
+
+    /// <summary>Azure queues the cluster's streams are partitioned over; every silo of one service must name the same ones.</summary>
+    public const int StreamQueueCount = 4;
+
+    /// <summary>
+    /// The stream queues of a service: "&lt;service&gt;-streams-0" … (Azure queue names are 3–63 lowercase letters, digits
+    /// and single hyphens, so the service id is reduced to those).
+    /// </summary>
+    public static List<string> StreamQueueNames(string serviceId)
+    {
+        var prefix = QueueNameUnsafe().Replace(serviceId.ToLowerInvariant(), "-").Trim('-');
+        if (prefix.Length > 40) prefix = prefix[..40].TrimEnd('-');
+        if (prefix.Length == 0) prefix = "videoface";
+        return Enumerable.Range(0, StreamQueueCount).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}-streams-{i}")).ToList();
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex QueueNameUnsafe();
 }

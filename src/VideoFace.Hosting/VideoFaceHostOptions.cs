@@ -6,7 +6,7 @@ public enum HostingProfile
     /// <summary>One machine: localhost clustering, SQLite grain state and reminders, in-memory streams, local blobs.</summary>
     Embedded,
 
-    /// <summary>Many machines: Azure Table clustering, Azure Table grain state and reminders (Azurite locally).</summary>
+    /// <summary>Many machines: Azure Table clustering, Azure Table grain state and reminders, Azure Queue streams (Azurite locally).</summary>
     Cluster,
 }
 

@@ -39,8 +39,10 @@ public sealed partial class AlertEvaluatorGrain(
         }
         catch (Exception ex)
         {
-            // one bad event must not stall the stream for every later one
+            // thrown on, so the stream delivers it again (with backoff, for a bounded time): an alert's id comes from the
+            // rule and the event id, so the alert log keeps one alert however often the event is evaluated
             LogEvaluationFailed(logger, ex, item.EventId, item.IdentityId);
+            throw;
         }
     }
 
@@ -107,7 +109,7 @@ public sealed partial class AlertEvaluatorGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Sequence} ({Rule}): {Identity} on camera {Camera}, track {Track}")]
     private static partial void LogAlert(ILogger logger, long sequence, string rule, string identity, string camera, string track);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Alert rules could not be evaluated for event {EventId} of {Identity}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alert rules could not be evaluated for event {EventId} of {Identity}; the stream delivers it again")]
     private static partial void LogEvaluationFailed(ILogger logger, Exception ex, string eventId, string identity);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Identity-events stream error at the alert evaluator")]

@@ -53,8 +53,10 @@ public sealed partial class EventLogGrain(
         }
         catch (Exception ex)
         {
-            // one event that cannot be logged must not stall the stream for every later one
+            // thrown on, so the stream delivers it again (with backoff, for a bounded time): appending is idempotent by
+            // event id, and a transient failure (a silo lost mid-call, storage unreachable) must not lose the event
             LogAppendFailed(logger, ex, item.EventId);
+            throw;
         }
     }
 
@@ -68,7 +70,12 @@ public sealed partial class EventLogGrain(
 
     public async Task<LoggedIdentityEvent?> AppendAsync(IdentityEvent identityEvent)
     {
-        if (_ids.Contains(identityEvent.EventId)) return null; // a redelivered event
+        if (_ids.Contains(identityEvent.EventId))
+        {
+            // streams deliver at least once (a queue message redelivered after a silo was lost, an outbox sent again)
+            LogRedelivered(logger, identityEvent.EventId);
+            return null;
+        }
         // an event of an identity erased while it was on its way: it would name someone who is gone
         if (await GrainFactory.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(identityEvent.IdentityId, identityEvent.Incarnation))
             return null;
@@ -130,7 +137,10 @@ public sealed partial class EventLogGrain(
         S.Events.RemoveRange(index, count);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Identity event {EventId} could not be logged")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Identity event {EventId} arrived again; it is logged once")]
+    private static partial void LogRedelivered(ILogger logger, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Identity event {EventId} could not be logged; the stream delivers it again")]
     private static partial void LogAppendFailed(ILogger logger, Exception ex, string eventId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Identity event {Sequence} is logged but could not be published")]

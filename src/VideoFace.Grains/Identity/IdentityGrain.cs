@@ -20,14 +20,20 @@ public sealed partial class IdentityGrain(
     /// <summary>History entries kept per identity; older ones are dropped (counts stay).</summary>
     public const int MaxHistory = 5000;
 
+    /// <summary>How soon events that could not be put on the stream are tried again.</summary>
+    public static readonly TimeSpan OutboxRetry = TimeSpan.FromSeconds(5);
+
     private IAsyncStream<IdentityEvent>? _events;
+    private IGrainTimer? _outboxTurn;
+    private bool _sentUnsaved; // events published and dropped from the outbox in memory, not yet in storage
     private IdentityState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _events = this.GetStreamProvider(Names.StreamProvider)
             .GetStream<IdentityEvent>(StreamId.Create(Names.IdentityEventsNamespace, Names.AllEventsKey));
-        return Task.CompletedTask;
+        // events the previous activation wrote but may not have published (its silo died in between)
+        await FlushOutboxAsync();
     }
 
     private string Id => this.GetPrimaryKeyString();
@@ -37,7 +43,7 @@ public sealed partial class IdentityGrain(
         if (S.Name == name && state.RecordExists && S.MergedInto is null && !S.Erased) return;
         bool renamed = state.RecordExists && S.Name != name;
         // naming an erased or merged-away id (a person enrolled again under the same name) starts it afresh
-        if (S.Erased || S.MergedInto is not null) state.State = new IdentityState { ErasedThrough = S.ErasedThrough };
+        if (S.Erased || S.MergedInto is not null) state.State = new IdentityState { ErasedThrough = S.ErasedThrough, Outbox = S.Outbox };
         S.Name = name;
         await state.WriteStateAsync();
         // search results carry the name: keep the index's copy current
@@ -71,8 +77,9 @@ public sealed partial class IdentityGrain(
         S.OpenTracks[sighting.TrackId] = sighting.CameraId;
         Record(sighting);
         S.Sightings++;
+        if (kind is { } k) Enqueue(k, sighting, sighting.Start, previous);
         await state.WriteStateAsync();
-        if (kind is { } k) await PublishAsync(k, sighting, sighting.Start, previous);
+        await FlushOutboxAsync();
     }
 
     public async Task TrackEndedAsync(TrackSighting sighting)
@@ -93,8 +100,9 @@ public sealed partial class IdentityGrain(
             S.OpenTracks.Remove(sighting.TrackId);
         }
         Record(sighting);
+        if (S.OpenTracks.Count == 0) Enqueue(IdentityEventKind.Left, sighting, sighting.End ?? sighting.Start, null);
         await state.WriteStateAsync();
-        if (S.OpenTracks.Count == 0) await PublishAsync(IdentityEventKind.Left, sighting, sighting.End ?? sighting.Start, null);
+        await FlushOutboxAsync();
     }
 
     public async Task<TrackSighting?> RetractTrackAsync(string trackId, string movedToIdentityId)
@@ -118,8 +126,9 @@ public sealed partial class IdentityGrain(
             S.LastSeen = last is null ? null : last.End ?? last.Start;
             S.LastCamera = last?.CameraId;
         }
+        Enqueue(IdentityEventKind.Retracted, entry, entry.End ?? entry.Start, null, movedToIdentityId);
         await state.WriteStateAsync();
-        await PublishAsync(IdentityEventKind.Retracted, entry, entry.End ?? entry.Start, null, movedToIdentityId);
+        await FlushOutboxAsync();
         return entry;
     }
 
@@ -180,7 +189,7 @@ public sealed partial class IdentityGrain(
         long points = 0;
         if (services.GetService<ISightingIndex>() is { } index) points = await index.ReassignIdentityAsync(Id, targetId, summary.Name);
         LogMerged(logger, Id, targetId, S.History.Count, points);
-        state.State = new IdentityState { MergedInto = targetId };
+        state.State = new IdentityState { MergedInto = targetId, Outbox = S.Outbox };
         await state.WriteStateAsync();
         return summary;
     }
@@ -237,23 +246,99 @@ public sealed partial class IdentityGrain(
         if (S.LastSeen is null || seen > S.LastSeen) S.LastSeen = seen;
     }
 
-    private async Task PublishAsync(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera, string? movedTo = null)
+    /// <summary>Adds an event to the outbox, with its id for good; the caller's state write persists it.</summary>
+    private void Enqueue(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera, string? movedTo = null)
     {
-        // the event carries its span: stream delivery does not carry the trace, the alert evaluator continues it
+        // the event carries its span: stream delivery does not carry the trace, the alert evaluator continues it (also
+        // when the event leaves the outbox only at a later activation)
         using var activity = Pipeline.VideoFaceActivities.Source.StartActivity(Pipeline.VideoFaceActivities.IdentityEvent);
         activity?.SetTag("videoface.event.kind", kind.ToString());
-        var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, this.GetPrimaryKeyString(), S.Name, s.CameraId,
+        var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, Id, S.Name, s.CameraId,
             previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation, movedTo, Pipeline.VideoFaceActivities.CurrentTraceParent());
         LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
         GrainInstruments.IdentityEventsCounter.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
-        await _events!.OnNextAsync(e);
+        S.Outbox.Add(e);
     }
+
+    /// <summary>
+    /// Publishes the outbox in order. What went out leaves the outbox in memory at once and in storage in a turn of its
+    /// own right after this call (so a track report waits for one write, not two); a crash in between sends those
+    /// events again under the same ids at the next activation, and the consumers drop the copies. A failed publish keeps
+    /// the rest for a retry in <see cref="OutboxRetry"/> (or at the next call or activation).
+    /// </summary>
+    private async Task FlushOutboxAsync()
+    {
+        if (S.Outbox.Count == 0) return;
+        int sent = 0;
+        try
+        {
+            foreach (var e in S.Outbox)
+            {
+                await _events!.OnNextAsync(e);
+                sent++;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogPublishFailed(logger, ex, Id, S.Outbox.Count - sent);
+        }
+        if (sent > 0)
+        {
+            S.Outbox.RemoveRange(0, sent);
+            _sentUnsaved = true;
+        }
+        ScheduleOutboxTurn(S.Outbox.Count > 0 ? OutboxRetry : TimeSpan.Zero);
+    }
+
+    private void ScheduleOutboxTurn(TimeSpan due)
+    {
+        _outboxTurn?.Dispose();
+        _outboxTurn = this.RegisterGrainTimer(OutboxTurnAsync, due, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Retries what is still in the outbox, or persists that the sent events left it.</summary>
+    private async Task OutboxTurnAsync(CancellationToken ct)
+    {
+        _outboxTurn?.Dispose();
+        _outboxTurn = null;
+        if (S.Outbox.Count > 0)
+        {
+            await FlushOutboxAsync();
+            return;
+        }
+        await SaveSentAsync(retry: true);
+    }
+
+    private async Task SaveSentAsync(bool retry)
+    {
+        if (!_sentUnsaved) return;
+        _sentUnsaved = false;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            // harmless until it succeeds: at worst the next activation sends those events again
+            _sentUnsaved = true;
+            LogSaveFailed(logger, ex, Id);
+            if (retry) ScheduleOutboxTurn(OutboxRetry);
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveSentAsync(retry: false);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Identity {Identity} erased: {Tracks} history entries, {Points} index points")]
     private static partial void LogErased(ILogger logger, string identity, int tracks, long points);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Identity {Identity} merged into {Target}: {Tracks} history entries, {Points} index points")]
     private static partial void LogMerged(ILogger logger, string identity, string target, int tracks, long points);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Identity {Identity}: publishing its events failed; {Pending} are kept and retried")]
+    private static partial void LogPublishFailed(ILogger logger, Exception ex, string identity, int pending);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Identity {Identity}: its published events could not be marked sent yet; retried")]
+    private static partial void LogSaveFailed(ILogger logger, Exception ex, string identity);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Kind}: {Identity} ({Name}) on camera {Camera}, track {Track}")]
     private static partial void LogEvent(ILogger logger, IdentityEventKind kind, string identity, string name, string camera, string track);

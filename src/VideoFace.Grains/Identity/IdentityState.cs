@@ -31,4 +31,10 @@ public sealed class IdentityState
     /// the id is enrolled again (a track matched before the erase keeps reporting while it stays in view).
     /// </summary>
     [Id(10)] public long? ErasedThrough { get; set; }
+
+    /// <summary>
+    /// Events written with the state change that caused them and not yet on the stream, oldest first: a silo lost
+    /// between the two sends them at the next activation, under the same event ids, so consumers can drop a copy.
+    /// </summary>
+    [Id(11)] public List<IdentityEvent> Outbox { get; set; } = [];
 }

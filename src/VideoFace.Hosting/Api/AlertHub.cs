@@ -10,11 +10,10 @@ namespace VideoFace.Hosting.Api;
 /// <summary>
 /// Fans the alerts stream out to this host's HTTP subscribers. Sequences come from the persisted alert log grain, so a
 /// subscriber resuming after N (Last-Event-ID) reads what it missed from the log, on any API host and after restarts,
-/// then follows live alerts; a gap in the live ones is filled from the log too.
+/// then follows live alerts, each sequence once (<see cref="SequencedFeed"/>).
 /// </summary>
 public sealed partial class AlertHub(IClusterClient client, ILogger<AlertHub> logger) : IHostedService
 {
-    private const int Page = 500;
     private readonly List<Channel<Alert>> _subscribers = [];
     private readonly Lock _lock = new();
     private StreamSubscriptionHandle<Alert>? _handle;
@@ -56,47 +55,11 @@ public sealed partial class AlertHub(IClusterClient client, ILogger<AlertHub> lo
         lock (_lock) _subscribers.Add(channel); // before reading the log, so nothing falls between the two
         try
         {
-            long last = afterSequence;
-            await foreach (var a in ReadLogAsync(last, long.MaxValue, ct))
-            {
-                last = a.Sequence;
-                yield return a;
-            }
-            await foreach (var live in channel.Reader.ReadAllAsync(ct))
-            {
-                if (live.Sequence <= last) continue;
-                if (live.Sequence > last + 1)
-                {
-                    await foreach (var a in ReadLogAsync(last, live.Sequence, ct))
-                    {
-                        last = a.Sequence;
-                        yield return a;
-                    }
-                }
-                last = live.Sequence;
-                yield return live;
-            }
+            await foreach (var item in SequencedFeed.FollowAsync(channel.Reader, afterSequence, Log.ReadAsync, a => a.Sequence, ct)) yield return item;
         }
         finally
         {
             lock (_lock) _subscribers.Remove(channel);
-        }
-    }
-
-    /// <summary>Logged alerts with after &lt; sequence &lt; before, in pages.</summary>
-    private async IAsyncEnumerable<Alert> ReadLogAsync(long after, long before, [EnumeratorCancellation] CancellationToken ct)
-    {
-        while (true)
-        {
-            ct.ThrowIfCancellationRequested();
-            var page = await Log.ReadAsync(after, Page);
-            foreach (var a in page)
-            {
-                if (a.Sequence >= before) yield break;
-                after = a.Sequence;
-                yield return a;
-            }
-            if (page.Count < Page) yield break;
         }
     }
 

@@ -10,14 +10,14 @@ namespace VideoFace.Hosting.Api;
 /// <summary>
 /// Fans the numbered identity events out to this host's HTTP subscribers. Sequences come from the persisted event log
 /// grain, so a subscriber resuming after N (Last-Event-ID) reads what it missed from the log, on any API host and
-/// after restarts, then follows live events; a gap in the live ones is filled from the log too (as <see cref="AlertHub"/>).
+/// after restarts, then follows live events, each sequence once (<see cref="SequencedFeed"/>: redeliveries dropped, gaps
+/// and unpublished events read from the log).
 /// </summary>
 public sealed partial class EventHub(IClusterClient client, ILogger<EventHub> logger) : IHostedService
 {
     /// <summary>The most events one request reads (the log keeps this many).</summary>
     public const int Capacity = Grains.Events.EventLogGrain.Capacity;
 
-    private const int Page = 500;
     private readonly List<Channel<LoggedIdentityEvent>> _subscribers = [];
     private readonly Lock _lock = new();
     private StreamSubscriptionHandle<LoggedIdentityEvent>? _handle;
@@ -63,48 +63,11 @@ public sealed partial class EventHub(IClusterClient client, ILogger<EventHub> lo
         lock (_lock) _subscribers.Add(channel); // before reading the log, so nothing falls between the two
         try
         {
-            long last = afterSequence;
-            await foreach (var e in ReadLogAsync(last, long.MaxValue, ct))
-            {
-                last = e.Sequence;
-                yield return e;
-            }
-            await foreach (var live in channel.Reader.ReadAllAsync(ct))
-            {
-                if (live.Sequence <= last) continue;
-                if (live.Sequence > last + 1)
-                {
-                    // missed live ones (a full channel, a stream hiccup) or removed ones (erased): the log knows which
-                    await foreach (var e in ReadLogAsync(last, live.Sequence, ct))
-                    {
-                        last = e.Sequence;
-                        yield return e;
-                    }
-                }
-                last = live.Sequence;
-                yield return live;
-            }
+            await foreach (var item in SequencedFeed.FollowAsync(channel.Reader, afterSequence, Log.ReadAsync, e => e.Sequence, ct)) yield return item;
         }
         finally
         {
             lock (_lock) _subscribers.Remove(channel);
-        }
-    }
-
-    /// <summary>Logged events with after &lt; sequence &lt; before, in pages.</summary>
-    private async IAsyncEnumerable<LoggedIdentityEvent> ReadLogAsync(long after, long before, [EnumeratorCancellation] CancellationToken ct)
-    {
-        while (true)
-        {
-            ct.ThrowIfCancellationRequested();
-            var page = await Log.ReadAsync(after, Page);
-            foreach (var e in page)
-            {
-                if (e.Sequence >= before) yield break;
-                after = e.Sequence;
-                yield return e;
-            }
-            if (page.Count < Page) yield break;
         }
     }
 

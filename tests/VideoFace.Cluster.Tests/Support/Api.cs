@@ -77,6 +77,13 @@ public sealed class Api : IDisposable
         return await ReadAsync(response, $"DELETE {path}");
     }
 
+    /// <summary>DELETE expecting no content (204), e.g. removing a camera.</summary>
+    public async Task DeleteNoContentAsync(string path)
+    {
+        using var response = await _http.DeleteAsync(path);
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"DELETE {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     /// <summary>The status code of a GET (for what should be gone: 404).</summary>
     public async Task<int> StatusAsync(string pathOrUrl)
     {
@@ -96,10 +103,17 @@ public sealed class Api : IDisposable
     /// GET /api/events as Server-Sent Events, sending Last-Event-ID when given: (id, data) per event until
     /// <paramref name="ct"/> is cancelled or the server ends the stream.
     /// </summary>
-    public async IAsyncEnumerable<(long Id, JsonElement Data)> EventStreamAsync(long? lastEventId,
+    public IAsyncEnumerable<(long Id, JsonElement Data)> EventStreamAsync(long? lastEventId, CancellationToken ct) =>
+        ServerSentEventsAsync("/api/events", lastEventId, ct);
+
+    /// <summary>
+    /// GET <paramref name="path"/> as Server-Sent Events (/api/events, /api/alerts/stream), sending Last-Event-ID when
+    /// given: (id, data) per event until <paramref name="ct"/> is cancelled or the server ends the stream.
+    /// </summary>
+    public async IAsyncEnumerable<(long Id, JsonElement Data)> ServerSentEventsAsync(string path, long? lastEventId,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/events");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (lastEventId is { } last) request.Headers.TryAddWithoutValidation("Last-Event-ID", last.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         foreach (var h in _http.DefaultRequestHeaders) http.DefaultRequestHeaders.TryAddWithoutValidation(h.Key, h.Value);
