@@ -40,6 +40,10 @@ public enum IdentityEventKind
     /// <summary>A track reported for this identity was not this person after all: more evidence moved it to
     /// <see cref="IdentityEvent.MovedToIdentityId"/>. Earlier events of the track on this identity are void.</summary>
     Retracted,
+    /// <summary>This identity was merged into <see cref="IdentityEvent.MovedToIdentityId"/> (an operator's merge): its
+    /// history went there, the id forwards, and whatever refers to it (alert rules) should follow. <see cref="IdentityEvent.Name"/>
+    /// is the merged identity's name; the event has no camera or track.</summary>
+    Merged,
 }
 
 /// <summary>An identity event, published on the identity-events stream.</summary>

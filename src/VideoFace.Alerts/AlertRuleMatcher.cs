@@ -2,12 +2,12 @@ using VideoFace.Abstractions;
 
 namespace VideoFace.Alerts;
 
-/// <summary>Whether a rule matches an identity event: who, on which camera, at what time. Left and Retracted events never match.</summary>
+/// <summary>Whether a rule matches an identity event: who, on which camera, at what time. Left, Retracted and Merged events never match.</summary>
 public static class AlertRuleMatcher
 {
     public static bool Matches(AlertRule rule, IdentityEvent e)
     {
-        if (e.Kind is IdentityEventKind.Left or IdentityEventKind.Retracted) return false;
+        if (e.Kind is IdentityEventKind.Left or IdentityEventKind.Retracted or IdentityEventKind.Merged) return false;
         bool who = rule.Kind switch
         {
             AlertRuleKind.Person => (rule.PersonId is { } id && e.IdentityId == id)

@@ -22,7 +22,7 @@ public static class VideoFaceActivities
     /// <summary>One track notice handled: thumbnails stored, identity decided, sighting indexed.</summary>
     public const string Track = "videoface.track";
 
-    /// <summary>An identity event published (Appeared, Left, Moved, Retracted).</summary>
+    /// <summary>An identity event published (Appeared, Left, MovedCamera, Retracted, Merged).</summary>
     public const string IdentityEvent = "videoface.identity.event";
 
     /// <summary>Alert rules fired by one identity event; its parent is the event's span, carried in the event itself

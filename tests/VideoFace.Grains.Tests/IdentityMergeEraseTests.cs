@@ -61,7 +61,15 @@ public sealed class IdentityMergeEraseTests : IAsyncLifetime
         var history = await Client.GetGrain<IIdentityGrain>(u1.IdentityId).GetHistoryAsync();
         Assert.Equal(["t3", "t2", "t1"], history.Select(h => h.TrackId)); // newest first, by start time
         Assert.Equal(u1.IdentityId, (await Index.GetAsync("t2"))!.IdentityId);
-        Assert.Equal(u1.IdentityId, (await rules.GetAsync("watch-u2"))!.PersonId); // the rule follows the merge
+        // the rule follows the merge: the source's Merged event reaches the alert evaluator over the identity-events stream
+        await Poll.UntilAsync(async () => (await rules.GetAsync("watch-u2"))!.PersonId == u1.IdentityId, TimeSpan.FromSeconds(20),
+            "the rule on the merged-away stranger to watch the target");
+        // and the event log shows the merge once, naming where the stranger went
+        var log = Client.GetGrain<IEventLogGrain>(Names.AllEventsKey);
+        await Poll.UntilAsync(async () => (await log.RecentAsync(100)).Any(e => e.Event.Kind == IdentityEventKind.Merged), TimeSpan.FromSeconds(20),
+            "the Merged event in the event log");
+        var mergedEvent = Assert.Single(await log.RecentAsync(100), e => e.Event.Kind == IdentityEventKind.Merged).Event;
+        Assert.Equal((u2.IdentityId, u1.IdentityId), (mergedEvent.IdentityId, mergedEvent.MovedToIdentityId));
         Assert.Empty(await Index.SearchAsync(new SightingQuery(e2, IdentityId: u2.IdentityId)));
 
         // the open track ends after the merge: the report reaches the target through the forwarding source

@@ -57,6 +57,11 @@ public sealed partial class AlertEvaluatorGrain(
     public async Task<IReadOnlyList<Alert>> EvaluateAsync(IdentityEvent e)
     {
         if (e.Kind == IdentityEventKind.Retracted) return await RetractAsync(e);
+        if (e.Kind == IdentityEventKind.Merged)
+        {
+            await FollowMergeAsync(e);
+            return [];
+        }
         if (e.Kind == IdentityEventKind.Left) return [];
         var rules = await GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default).ListAsync();
         if (rules.Count == 0) return [];
@@ -82,6 +87,21 @@ public sealed partial class AlertEvaluatorGrain(
     }
 
     /// <summary>
+    /// An identity was merged into another: rules that watched it now watch the target (the source id never appears
+    /// again). Repeating it changes nothing, so a redelivered event is harmless.
+    /// </summary>
+    private async Task FollowMergeAsync(IdentityEvent e)
+    {
+        if (e.MovedToIdentityId is not { } target) return;
+        var rules = GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default);
+        foreach (var rule in (await rules.ListAsync()).Where(r => r.PersonId == e.IdentityId))
+        {
+            await rules.AddAsync(rule with { PersonId = target, PersonName = e.Name ?? rule.PersonName });
+            LogRuleFollowedMerge(logger, rule.Id, e.IdentityId, target);
+        }
+    }
+
+    /// <summary>
     /// A track was taken from an identity (more evidence named it otherwise): every rule that already alerted on that
     /// track for that identity sends a retraction — the same alert with event "retracted" — so receivers can withdraw it.
     /// </summary>
@@ -102,6 +122,9 @@ public sealed partial class AlertEvaluatorGrain(
 
     /// <summary>How many of the latest alerts a retraction looks through for the track's alerts.</summary>
     private const int RetractionLookback = 1000;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert rule {Rule} follows the merge of {Source} into {Target}")]
+    private static partial void LogRuleFollowedMerge(ILogger logger, string rule, string source, string target);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Sequence} ({Rule}) retracts {Identity} for track {Track}: it is {MovedTo}")]
     private static partial void LogRetracted(ILogger logger, long sequence, string rule, string identity, string track, string movedTo);

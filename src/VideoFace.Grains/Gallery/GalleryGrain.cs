@@ -57,10 +57,7 @@ public sealed class GalleryGrain(
         var summary = await GrainFactory.GetGrain<IIdentityGrain>(sourceId).MergeIntoAsync(targetId);
         Book.Merge(sourceId, targetId);
         await state.WriteStateAsync();
-        // alert rules that watched the source now watch the target (the source id will never appear again)
-        var rules = GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default);
-        foreach (var rule in (await rules.ListAsync()).Where(r => r.PersonId == sourceId))
-            await rules.AddAsync(rule with { PersonId = targetId, PersonName = summary.Name ?? rule.PersonName });
+        // the source's Merged event tells the alert side (its rules follow the target); the gallery knows no rules
         return summary;
     }
 

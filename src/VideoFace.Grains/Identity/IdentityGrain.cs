@@ -189,8 +189,13 @@ public sealed partial class IdentityGrain(
         long points = 0;
         if (services.GetService<ISightingIndex>() is { } index) points = await index.ReassignIdentityAsync(Id, targetId, summary.Name);
         LogMerged(logger, Id, targetId, S.History.Count, points);
+        var lastCamera = S.LastCamera;
         state.State = new IdentityState { MergedInto = targetId, Outbox = S.Outbox };
+        // one event says so, in the same write: the alert side moves its rules, the event log shows it
+        Enqueue(IdentityEventKind.Merged, new TrackSighting(lastCamera ?? "", "", DateTimeOffset.UtcNow, null, 0, null), DateTimeOffset.UtcNow,
+            null, targetId, summary.Name);
         await state.WriteStateAsync();
+        await FlushOutboxAsync();
         return summary;
     }
 
@@ -247,15 +252,15 @@ public sealed partial class IdentityGrain(
     }
 
     /// <summary>Adds an event to the outbox, with its id for good; the caller's state write persists it.</summary>
-    private void Enqueue(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera, string? movedTo = null)
+    private void Enqueue(IdentityEventKind kind, TrackSighting s, DateTimeOffset time, string? previousCamera, string? movedTo = null, string? name = null)
     {
         // the event carries its span: stream delivery does not carry the trace, the alert evaluator continues it (also
         // when the event leaves the outbox only at a later activation)
         using var activity = Pipeline.VideoFaceActivities.Source.StartActivity(Pipeline.VideoFaceActivities.IdentityEvent);
         activity?.SetTag("videoface.event.kind", kind.ToString());
-        var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, Id, S.Name, s.CameraId,
+        var e = new IdentityEvent(Guid.NewGuid().ToString("N"), kind, Id, name ?? S.Name, s.CameraId,
             previousCamera, s.TrackId, time, s.Similarity, s.ThumbnailKey, s.Incarnation, movedTo, Pipeline.VideoFaceActivities.CurrentTraceParent());
-        LogEvent(logger, kind, e.IdentityId, S.Name ?? "unknown", s.CameraId, s.TrackId);
+        LogEvent(logger, kind, e.IdentityId, e.Name ?? "unknown", s.CameraId, s.TrackId);
         GrainInstruments.IdentityEventsCounter.Add(1, new KeyValuePair<string, object?>("kind", kind.ToString()));
         S.Outbox.Add(e);
     }
