@@ -17,16 +17,17 @@ public sealed partial class IdentityGrain(
     IServiceProvider services,
     ILogger<IdentityGrain> logger) : Grain, IIdentityGrain
 {
-    /// <summary>History entries kept per identity; older ones are dropped (counts stay).</summary>
-    public const int MaxHistory = 5000;
-
     /// <summary>How soon events that could not be put on the stream are tried again.</summary>
     public static readonly TimeSpan OutboxRetry = TimeSpan.FromSeconds(5);
 
     private IAsyncStream<IdentityEvent>? _events;
     private IGrainTimer? _outboxTurn;
     private bool _sentUnsaved; // events published and dropped from the outbox in memory, not yet in storage
+    private IdentityTimeline? _timeline;
     private IdentityState S => state.State;
+
+    // the state object is replaced on erase, merge and re-enrolment: the timeline always works on the current one
+    private IdentityTimeline Timeline => _timeline is { } t && ReferenceEquals(t.State, S) ? t : _timeline = new IdentityTimeline(S);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -58,28 +59,8 @@ public sealed partial class IdentityGrain(
             return;
         }
         if (S.Erased || IsErased(sighting)) return;
-        if (S.OpenTracks.ContainsKey(sighting.TrackId) || S.History.Any(h => h.TrackId == sighting.TrackId)) return;
-        IdentityEventKind? kind;
-        string? previous = null;
-        if (S.OpenTracks.Count == 0)
-        {
-            kind = IdentityEventKind.Appeared;
-        }
-        else if (!S.OpenTracks.ContainsValue(sighting.CameraId))
-        {
-            kind = IdentityEventKind.MovedCamera;
-            previous = S.LastCamera;
-        }
-        else
-        {
-            kind = null; // another track of the same person on a camera they are already visible on
-        }
-        S.OpenTracks[sighting.TrackId] = sighting.CameraId;
-        Record(sighting);
-        S.Sightings++;
-        if (kind is { } k) Enqueue(k, sighting, sighting.Start, previous);
-        await state.WriteStateAsync();
-        await FlushOutboxAsync();
+        if (Timeline.Start(sighting) is not { } events) return;
+        await PersistAsync(events);
     }
 
     public async Task TrackEndedAsync(TrackSighting sighting)
@@ -90,17 +71,14 @@ public sealed partial class IdentityGrain(
             return;
         }
         if (S.Erased || IsErased(sighting)) return;
-        bool wasOpen = S.OpenTracks.Remove(sighting.TrackId);
-        // already ended: a camera's next session repeating an end that was delivered just before a crash
-        if (!wasOpen && S.History.FindLast(h => h.TrackId == sighting.TrackId) is { End: not null }) return;
-        if (!wasOpen && !S.History.Any(h => h.TrackId == sighting.TrackId))
-        {
-            // ended without a start we saw (e.g. a short track): it still counts as a sighting, with both events
-            await TrackStartedAsync(sighting with { End = null });
-            S.OpenTracks.Remove(sighting.TrackId);
-        }
-        Record(sighting);
-        if (S.OpenTracks.Count == 0) Enqueue(IdentityEventKind.Left, sighting, sighting.End ?? sighting.Start, null);
+        if (Timeline.End(sighting) is not { } events) return;
+        await PersistAsync(events);
+    }
+
+    /// <summary>One state write carries the change and its events (in the outbox); then they go on the stream.</summary>
+    private async Task PersistAsync(IReadOnlyList<TimelineEvent> events)
+    {
+        foreach (var e in events) Enqueue(e.Kind, e.Sighting, e.Time, e.PreviousCamera, e.MovedTo);
         await state.WriteStateAsync();
         await FlushOutboxAsync();
     }
@@ -110,32 +88,12 @@ public sealed partial class IdentityGrain(
         ArgumentException.ThrowIfNullOrWhiteSpace(trackId);
         ArgumentException.ThrowIfNullOrWhiteSpace(movedToIdentityId);
         if (S.MergedInto is { } target) return await GrainFactory.GetGrain<IIdentityGrain>(target).RetractTrackAsync(trackId, movedToIdentityId);
-        if (S.Erased) return null;
-        int i = S.History.FindLastIndex(h => h.TrackId == trackId);
-        if (i < 0) return null;
-        var entry = S.History[i];
-        S.History.RemoveAt(i);
-        S.OpenTracks.Remove(trackId);
-        S.Sightings = Math.Max(0, S.Sightings - 1);
-        // The summary follows the history where the history is whole; a capped one keeps its counts (older entries are gone).
-        if (S.History.Count == S.Sightings)
-        {
-            S.Cameras = S.History.Select(h => h.CameraId).ToHashSet(StringComparer.Ordinal);
-            S.FirstSeen = S.History.Count == 0 ? null : S.History.Min(h => h.Start);
-            var last = S.History.MaxBy(h => h.End ?? h.Start);
-            S.LastSeen = last is null ? null : last.End ?? last.Start;
-            S.LastCamera = last?.CameraId;
-        }
-        Enqueue(IdentityEventKind.Retracted, entry, entry.End ?? entry.Start, null, movedToIdentityId);
-        await state.WriteStateAsync();
-        await FlushOutboxAsync();
-        return entry;
+        if (S.Erased || Timeline.Retract(trackId, movedToIdentityId) is not { } retracted) return null;
+        await PersistAsync([retracted.Event]);
+        return retracted.Entry;
     }
 
-    public Task<IdentitySummary> GetSummaryAsync() => Task.FromResult(Summary());
-
-    private IdentitySummary Summary() =>
-        new(Id, S.Name, S.Sightings, S.Cameras.Order(StringComparer.Ordinal).ToList(), S.FirstSeen, S.LastSeen, S.OpenTracks.Count > 0);
+    public Task<IdentitySummary> GetSummaryAsync() => Task.FromResult(Timeline.Summary(Id));
 
     public Task<IReadOnlyList<TrackSighting>> GetHistoryAsync(int limit = 100) =>
         Task.FromResult<IReadOnlyList<TrackSighting>>(Enumerable.Reverse(S.History).Take(Math.Max(0, limit)).ToList());
@@ -143,8 +101,7 @@ public sealed partial class IdentityGrain(
     public async Task<int> PruneHistoryAsync(DateTimeOffset before)
     {
         if (S.Erased || S.MergedInto is not null) return 0;
-        // open tracks are still being seen: they stay whatever their start
-        int removed = S.History.RemoveAll(h => (h.End ?? h.Start) < before && !S.OpenTracks.ContainsKey(h.TrackId));
+        int removed = Timeline.Prune(before);
         if (removed > 0) await state.WriteStateAsync();
         return removed;
     }
@@ -154,13 +111,7 @@ public sealed partial class IdentityGrain(
         int blobCount = 0;
         if (services.GetService<IBlobStore>() is { } blobs)
         {
-            var keys = S.History.SelectMany(h => new[]
-                {
-                    h.ThumbnailKey, BlobKeys.Thumbnail(h.CameraId, h.TrackId), h.KeyframeKey, BlobKeys.Keyframe(h.CameraId, h.TrackId),
-                })
-                .Concat(S.OpenTracks.SelectMany(t => new[] { BlobKeys.Thumbnail(t.Value, t.Key), BlobKeys.Keyframe(t.Value, t.Key) }))
-                .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-            foreach (var key in keys)
+            foreach (var key in Timeline.BlobKeys())
                 if (await blobs.DeleteAsync(key)) blobCount++;
         }
         long points = 0;
@@ -184,8 +135,7 @@ public sealed partial class IdentityGrain(
         var target = GrainFactory.GetGrain<IIdentityGrain>(targetId);
         // the target takes the history first (idempotent per track), then the index follows, then this id forwards:
         // a merge cut short and run again completes without duplicates
-        var summary = await target.AbsorbAsync(new IdentityTransfer(Id, S.History.ToList(), new Dictionary<string, string>(S.OpenTracks),
-            S.Sightings, S.Cameras.ToList(), S.FirstSeen, S.LastSeen, S.LastCamera));
+        var summary = await target.AbsorbAsync(Timeline.Transfer(Id));
         long points = 0;
         if (services.GetService<ISightingIndex>() is { } index) points = await index.ReassignIdentityAsync(Id, targetId, summary.Name);
         LogMerged(logger, Id, targetId, S.History.Count, points);
@@ -203,52 +153,8 @@ public sealed partial class IdentityGrain(
     {
         if (S.MergedInto is { } further) return await GrainFactory.GetGrain<IIdentityGrain>(further).AbsorbAsync(transfer);
         if (S.Erased) throw new InvalidOperationException($"identity '{Id}' was erased");
-        var known = S.History.Select(h => h.TrackId).ToHashSet(StringComparer.Ordinal);
-        var added = transfer.History.Where(h => !known.Contains(h.TrackId)).ToList();
-        if (added.Count > 0 || transfer.OpenTracks.Keys.Any(t => !S.OpenTracks.ContainsKey(t)))
-        {
-            S.History = S.History.Concat(added).OrderBy(h => h.Start).ToList();
-            if (S.History.Count > MaxHistory) S.History.RemoveRange(0, S.History.Count - MaxHistory);
-            foreach (var (track, camera) in transfer.OpenTracks) S.OpenTracks.TryAdd(track, camera);
-            // the source's count also covers old entries its capped history had dropped
-            S.Sightings += added.Count + Math.Max(0, transfer.Sightings - transfer.History.Count);
-            S.Cameras.UnionWith(transfer.Cameras);
-            if (transfer.FirstSeen is { } f && (S.FirstSeen is null || f < S.FirstSeen)) S.FirstSeen = f;
-            if (transfer.LastSeen is { } l && (S.LastSeen is null || l > S.LastSeen))
-            {
-                S.LastSeen = l;
-                S.LastCamera = transfer.LastCamera ?? S.LastCamera;
-            }
-            await state.WriteStateAsync();
-        }
-        return Summary();
-    }
-
-    /// <summary>Adds or updates the history entry of a track and the summary fields.</summary>
-    private void Record(TrackSighting s)
-    {
-        int i = S.History.FindLastIndex(h => h.TrackId == s.TrackId);
-        if (i >= 0)
-        {
-            var old = S.History[i];
-            S.History[i] = s with
-            {
-                Start = old.Start < s.Start ? old.Start : s.Start,
-                Similarity = Math.Max(old.Similarity, s.Similarity),
-                ThumbnailKey = s.ThumbnailKey ?? old.ThumbnailKey,
-                KeyframeKey = s.KeyframeKey ?? old.KeyframeKey,
-            };
-        }
-        else
-        {
-            S.History.Add(s);
-            if (S.History.Count > MaxHistory) S.History.RemoveRange(0, S.History.Count - MaxHistory);
-        }
-        S.Cameras.Add(s.CameraId);
-        S.LastCamera = s.CameraId;
-        if (S.FirstSeen is null || s.Start < S.FirstSeen) S.FirstSeen = s.Start;
-        var seen = s.End ?? s.Start;
-        if (S.LastSeen is null || seen > S.LastSeen) S.LastSeen = seen;
+        if (Timeline.Absorb(transfer)) await state.WriteStateAsync();
+        return Timeline.Summary(Id);
     }
 
     /// <summary>Adds an event to the outbox, with its id for good; the caller's state write persists it.</summary>

@@ -8,7 +8,7 @@ public sealed class IdentityState
 {
     [Id(0)] public string? Name { get; set; }
 
-    /// <summary>Track history, oldest first, capped at <see cref="IdentityGrain.MaxHistory"/>.</summary>
+    /// <summary>Track history, oldest first, capped at <see cref="IdentityTimeline.MaxHistory"/>.</summary>
     [Id(1)] public List<TrackSighting> History { get; set; } = [];
 
     /// <summary>Tracks seen started but not ended: track id → camera id.</summary>
