@@ -17,6 +17,9 @@ public sealed partial class IdentityGrain(
     IServiceProvider services,
     ILogger<IdentityGrain> logger) : Grain, IIdentityGrain
 {
+    /// <summary>History entries kept per identity; older ones are dropped (counts stay).</summary>
+    public const int MaxHistory = IdentityTimeline.MaxHistory;
+
     /// <summary>How soon events that could not be put on the stream are tried again.</summary>
     public static readonly TimeSpan OutboxRetry = TimeSpan.FromSeconds(5);
 
