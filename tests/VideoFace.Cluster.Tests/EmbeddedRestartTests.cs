@@ -28,7 +28,7 @@ public sealed class EmbeddedRestartTests : IAsyncLifetime
     {
         string personId;
         IReadOnlyList<string> tracksBefore;
-        await using (var first = await StartAsync())
+        await using (var first = await EmbeddedApp.StartAsync(_folder, Ports.Free(3), MaxAge))
         {
             using var api = first.Api;
             personId = await api.EnrollAsync("George W Bush", TestData.Face("George_W_Bush", 3), TestData.Face("George_W_Bush", 4));
@@ -38,7 +38,7 @@ public sealed class EmbeddedRestartTests : IAsyncLifetime
             tracksBefore = await api.HistoryTrackIdsAsync(personId);
         }
 
-        await using var second = await StartAsync();
+        await using var second = await EmbeddedApp.StartAsync(_folder, Ports.Free(3), MaxAge);
         using var api2 = second.Api;
 
         var cameras = await api2.CamerasAsync();
@@ -59,34 +59,6 @@ public sealed class EmbeddedRestartTests : IAsyncLifetime
         Assert.True(camera.GetProperty("enabled").GetBoolean());
     }
 
-    private async Task<RunningApp> StartAsync()
-    {
-        var ports = Ports.Free(3);
-        var app = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
-        {
-            ["VideoFace:DataDirectory"] = Path.Combine(_folder, "data"),
-            ["VideoFace:SiloName"] = "embedded",
-            ["VideoFace:Devices"] = "cpu",
-            ["VideoFace:SiloPort"] = ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VideoFace:GatewayPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VideoFace:HttpPort"] = ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["VideoFace:CameraWatchdogInterval"] = "00:00:02",
-            ["Vision:ModelsDirectory"] = TestData.Models,
-            ["Tracking:MaxAge"] = "00:00:01.500",
-        }), builder => builder.Logging.ClearProviders());
-        await app.StartAsync();
-        // the embedded profile writes its API key into the data folder, where the CLI on this machine reads it too
-        var key = File.ReadAllText(Path.Combine(_folder, "data", "api-key")).Trim();
-        return new RunningApp(app, new Api(new Uri($"http://127.0.0.1:{ports[2]}"), key));
-    }
-
-    private sealed record RunningApp(WebApplication App, Api Api) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Api.Dispose();
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
-    }
+    // tracks end soon after a face leaves
+    private static readonly Dictionary<string, string?> MaxAge = new() { ["Tracking:MaxAge"] = "00:00:01.500" };
 }

@@ -37,7 +37,7 @@ public sealed class EraseAndResumeTests : IAsyncLifetime
         var video = await FaceVideo.CreateAsync(Path.Combine(_folder, "george.mp4"), [TestData.Face("George_W_Bush", 2)], secondsEach: 8, gapSeconds: 2);
         await using var rtsp = new RtspServer(video);
         await rtsp.StartAsync();
-        await using var host = await StartAsync(Ports.Free(3));
+        await using var host = await EmbeddedApp.StartAsync(_folder, Ports.Free(3), MaxAge);
         var api = host.Api;
         var id = await api.EnrollAsync(Person, TestData.Face("George_W_Bush", 3), TestData.Face("George_W_Bush", 4));
         await api.PostJsonAsync("/api/alerts/rules", new { person = id, cooldown_seconds = 0 });
@@ -100,7 +100,7 @@ public sealed class EraseAndResumeTests : IAsyncLifetime
         ChildProcess? cli = null;
         try
         {
-            await using (var first = await StartAsync(ports))
+            await using (var first = await EmbeddedApp.StartAsync(_folder, ports, MaxAge))
             {
                 using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
                 // from the start of the log (Last-Event-ID 0), so what happens before the stream is open is not missed
@@ -117,7 +117,7 @@ public sealed class EraseAndResumeTests : IAsyncLifetime
                 });
                 // the CLI prints the recent events, then follows; one JSON line per event
                 cli = new ChildProcess("videoface events", "dotnet",
-                    [CliDll, "events", "--follow", "--json", "--count", "100", "--server", first.Api.BaseAddress.ToString(), "--api-key", first.Key], _folder);
+                    [EmbeddedApp.CliDll, "events", "--follow", "--json", "--count", "100", "--server", first.Api.BaseAddress.ToString(), "--api-key", first.Key], _folder);
                 await SightingsAsync(first, "r1", 3);
                 await PollAsync(() => Task.FromResult(Count(firstRun) >= 6), TimeSpan.FromSeconds(30), "six events over SSE");
                 await PollAsync(() => Task.FromResult(CliEvents(cli).Count >= 6), TimeSpan.FromSeconds(30), "six events printed by the CLI");
@@ -130,7 +130,7 @@ public sealed class EraseAndResumeTests : IAsyncLifetime
             Assert.Equal(seen.Select(e => e.Id).Order(), seen.Select(e => e.Id)); // ascending
             lastSeen = seen[1].Id; // a subscriber that saw two events, then lost the connection
 
-            await using var second = await StartAsync(ports); // the same data folder and port: a restart
+            await using var second = await EmbeddedApp.StartAsync(_folder, ports, MaxAge); // the same data folder and port: a restart
             await SightingsAsync(second, "r2", 2);
             await PollAsync(async () => (await second.Api.GetAsync("/api/events/recent?count=1")).EnumerateArray().Single().GetProperty("seq").GetInt64() >= seen[^1].Id + 4,
                 TimeSpan.FromSeconds(30), "the restarted server logs four more events");
@@ -166,7 +166,7 @@ public sealed class EraseAndResumeTests : IAsyncLifetime
     }
 
     /// <summary>Tracks of one unknown identity reported as a camera session reports them: Appeared and Left per track.</summary>
-    private static async Task SightingsAsync(RunningApp host, string prefix, int tracks)
+    private static async Task SightingsAsync(EmbeddedApp host, string prefix, int tracks)
     {
         var grains = host.App.Services.GetRequiredService<IGrainFactory>();
         var identity = grains.GetGrain<IIdentityGrain>("u-resume-" + prefix);
@@ -234,45 +234,6 @@ public sealed class EraseAndResumeTests : IAsyncLifetime
         Poll.UntilAsync(condition, timeout, because, transient: ex => ex is HttpRequestException or TaskCanceledException or JsonException,
             interval: TimeSpan.FromMilliseconds(300));
 
-    /// <summary>clients/VideoFace.Cli's build output, same configuration as this test assembly (the project reference builds it).</summary>
-    private static string CliDll
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-            var dll = Path.Combine(RepoPaths.Root, "clients", "VideoFace.Cli", "bin", configuration, "net10.0", "videoface.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException("build clients/VideoFace.Cli first", dll);
-        }
-    }
-
-    private async Task<RunningApp> StartAsync(int[] ports)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var app = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
-        {
-            ["VideoFace:DataDirectory"] = Path.Combine(_folder, "data"),
-            ["VideoFace:SiloName"] = "embedded",
-            ["VideoFace:Devices"] = "cpu",
-            ["VideoFace:SiloPort"] = ports[0].ToString(inv),
-            ["VideoFace:GatewayPort"] = ports[1].ToString(inv),
-            ["VideoFace:HttpPort"] = ports[2].ToString(inv),
-            ["VideoFace:CameraWatchdogInterval"] = "00:00:02",
-            ["Vision:ModelsDirectory"] = TestData.Models,
-            ["Tracking:MaxAge"] = "00:00:01.500",
-        }), builder => builder.Logging.ClearProviders());
-        await app.StartAsync();
-        // the embedded profile writes its API key into the data folder, where the CLI on this machine reads it too
-        var key = File.ReadAllText(Path.Combine(_folder, "data", "api-key")).Trim();
-        return new RunningApp(app, new Api(new Uri($"http://127.0.0.1:{ports[2]}"), key), key);
-    }
-
-    private sealed record RunningApp(WebApplication App, Api Api, string Key) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Api.Dispose();
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
-    }
+    // tracks end soon after a face leaves, so erase and restart see finished tracks quickly
+    private static readonly Dictionary<string, string?> MaxAge = new() { ["Tracking:MaxAge"] = "00:00:01.500" };
 }

@@ -65,7 +65,7 @@ public sealed class GeneratedSceneEndToEndTests(ITestOutputHelper output) : IAsy
 
         await using var rtsp = new RtspServer(Path.Combine(sceneDir, truth.Video));
         await rtsp.StartAsync();
-        await using var host = await StartAsync(Ports.Free(3));
+        await using var host = await EmbeddedApp.StartAsync(_folder, Ports.Free(3));
         var api = host.Api;
 
         // the scene's enrolment photos (never shown in the video), labelled: forced past the outlier check
@@ -235,7 +235,7 @@ public sealed class GeneratedSceneEndToEndTests(ITestOutputHelper output) : IAsy
     private static async Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(TimeSpan timeout, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(CliDll);
+        psi.ArgumentList.Add(EmbeddedApp.CliDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -257,43 +257,4 @@ public sealed class GeneratedSceneEndToEndTests(ITestOutputHelper output) : IAsy
         Poll.UntilAsync(condition, timeout, because, transient: ex => ex is HttpRequestException or TaskCanceledException or JsonException,
             interval: TimeSpan.FromMilliseconds(500));
 
-    /// <summary>clients/VideoFace.Cli's build output, same configuration as this test assembly (the project reference builds it).</summary>
-    private static string CliDll
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-            var dll = Path.Combine(RepoPaths.Root, "clients", "VideoFace.Cli", "bin", configuration, "net10.0", "videoface.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException("build clients/VideoFace.Cli first", dll);
-        }
-    }
-
-    private async Task<RunningApp> StartAsync(int[] ports)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var app = VideoFaceHost.Build([], TestSecurity.Allow(new Dictionary<string, string?>
-        {
-            ["VideoFace:DataDirectory"] = Path.Combine(_folder, "data"),
-            ["VideoFace:SiloName"] = "embedded",
-            ["VideoFace:Devices"] = "cpu",
-            ["VideoFace:SiloPort"] = ports[0].ToString(inv),
-            ["VideoFace:GatewayPort"] = ports[1].ToString(inv),
-            ["VideoFace:HttpPort"] = ports[2].ToString(inv),
-            ["VideoFace:CameraWatchdogInterval"] = "00:00:02",
-            ["Vision:ModelsDirectory"] = TestData.Models,
-        }), builder => builder.Logging.ClearProviders());
-        await app.StartAsync();
-        var key = File.ReadAllText(Path.Combine(_folder, "data", "api-key")).Trim();
-        return new RunningApp(app, new Api(new Uri($"http://127.0.0.1:{ports[2]}"), key));
-    }
-
-    private sealed record RunningApp(WebApplication App, Api Api) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            Api.Dispose();
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
-    }
 }
