@@ -21,6 +21,12 @@ public sealed class InferenceBatcherOptions
     /// <summary>Requests queued beyond this make callers wait (back-pressure to the cameras).</summary>
     public int QueueCapacity { get; set; } = 256;
 
+    /// <summary>
+    /// Run every model once at its largest batch before the first request (<see cref="FaceAnalyzer.WarmUp"/>), so the
+    /// inference runtime's memory is at its ceiling from the start instead of growing at each new largest batch.
+    /// </summary>
+    public bool WarmUp { get; set; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var e = new List<string>();
@@ -136,6 +142,7 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<Request>();
+        if (_options.WarmUp) WarmUpModels();
         try
         {
             while (await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
@@ -161,6 +168,22 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
         {
         }
         while (reader.TryRead(out var left)) left.Fail(new ObjectDisposedException(nameof(InferenceBatcher)));
+    }
+
+    /// <summary>On the worker, before any request: requests queue meanwhile, the silo's start does not wait.</summary>
+    private void WarmUpModels()
+    {
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            _analyzer.WarmUp();
+            LogWarmedUp(_logger, Device, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // not fatal: the arenas then grow with the traffic, as they would without a warm-up
+            LogWarmUpFailed(_logger, ex, Device);
+        }
     }
 
     private void Process(List<Request> batch)
@@ -251,6 +274,12 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
         public TaskCompletionSource<float[][]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override void Fail(Exception ex) => Completion.TrySetException(ex);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inference device {Device} warmed up at its largest batch in {Milliseconds:0} ms")]
+    private static partial void LogWarmedUp(ILogger logger, string device, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inference device {Device} could not be warmed up; its memory will grow with the first large batches instead")]
+    private static partial void LogWarmUpFailed(ILogger logger, Exception ex, string device);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Embedding batch of {Crops} crops failed")]
     private static partial void LogBatchFailed(ILogger logger, Exception ex, int crops);

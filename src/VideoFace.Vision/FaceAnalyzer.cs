@@ -157,6 +157,34 @@ public sealed partial class FaceAnalyzer : IDisposable
         return _landmarker!.Locate(bgr, faces.Select(f => f.Box).ToList());
     }
 
+    /// <summary>
+    /// Runs every model once at its largest batch (<see cref="VisionOptions.MaxBatch"/> crops and boxes) on blank input,
+    /// so ONNX Runtime's memory arenas reach their ceiling now rather than at the first burst of faces hours later. The
+    /// arenas keep what they grew to, and a busy minute can come any time; grown at start, the process's memory is flat
+    /// from its first minute and a memory limit that is too small fails at start, not in production.
+    /// </summary>
+    public void WarmUp(int frameWidth = 1280, int frameHeight = 720)
+    {
+        using var frame = new Mat(frameHeight, frameWidth, MatType.CV_8UC3, Scalar.All(127));
+        _detector.Detect(frame);
+        int batch = Math.Max(1, _options.MaxBatch);
+        if (_landmarker is not null)
+        {
+            var side = Math.Min(frameWidth, frameHeight) / 4;
+            _landmarker.Locate(frame, Enumerable.Repeat(new FaceBox(side, side, 2 * side, 2 * side), batch).ToList());
+        }
+        var crops = Enumerable.Range(0, batch).Select(_ => new Mat(_embedder.InputSize, _embedder.InputSize, MatType.CV_8UC3, Scalar.All(127))).ToList();
+        try
+        {
+            _embedder.Embed(crops);
+            _second?.Embed(crops);
+        }
+        finally
+        {
+            foreach (var c in crops) c.Dispose();
+        }
+    }
+
     /// <summary>Embeds already aligned crops (e.g. 112×112 dataset images), applying flip augmentation and fusion as configured.</summary>
     public IReadOnlyList<(float[] Raw, float[] Normed, float Norm)> EmbedAligned(IReadOnlyList<Mat> crops)
     {

@@ -89,4 +89,42 @@ public sealed class FaceAnalyzerTests(AnalyzerFixture fx) : IClassFixture<Analyz
         var blair = fx.EmbedLargest(TestData.Face("Tony_Blair", 1));
         Assert.True(Embeddings.Cosine(hanks, hanksPhoto) > Embeddings.Cosine(hanks, blair) + 0.2f);
     }
+
+    [Fact]
+    public void WarmUp_RunsEveryModelAtItsLargestBatch_AndLeavesResultsUnchanged()
+    {
+        using var img = fx.Analyzer.Decoder.DecodeFile(TestData.Multiface("insightface-t1.jpg"));
+        var before = fx.Analyzer.Analyze(img);
+        fx.Analyzer.WarmUp();
+        var after = fx.Analyzer.Analyze(img);
+        Assert.Equal(before.Count, after.Count);
+        foreach (var (a, b) in before.Zip(after))
+        {
+            Assert.Equal(a.Box, b.Box);
+            Assert.True(Embeddings.Cosine(a.NormedEmbedding, b.NormedEmbedding) > 0.9999f);
+        }
+    }
+
+    [Fact]
+    public void Embeddings_DoNotDependOnTheBatchTheyRanIn()
+    {
+        using var img = fx.Analyzer.Decoder.DecodeFile(TestData.Multiface("insightface-t1.jpg"));
+        var faces = fx.Analyzer.Analyze(img);
+        var crops = faces.Select(f => Alignment.FaceAligner.Align(img, f.Keypoints, fx.Analyzer.Embedder.InputSize)).ToList();
+        try
+        {
+            // one crop alone, then all of them in one batch padded to a larger batch with copies: the dynamic-batch
+            // sessions run without a per-shape memory plan, and every batch size must give the same numbers
+            var alone = fx.Analyzer.EmbedAligned([crops[0]]);
+            var padded = crops.Concat(Enumerable.Repeat(crops[^1], 20)).ToList();
+            var together = fx.Analyzer.EmbedAligned(padded);
+            Assert.True(Embeddings.Cosine(alone[0].Normed, together[0].Normed) > 0.9999f);
+            for (int i = 0; i < faces.Count; i++)
+                Assert.True(Embeddings.Cosine(faces[i].NormedEmbedding, together[i].Normed) > 0.9999f);
+        }
+        finally
+        {
+            foreach (var c in crops) c.Dispose();
+        }
+    }
 }

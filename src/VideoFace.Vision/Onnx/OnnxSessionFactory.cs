@@ -47,7 +47,7 @@ public sealed partial class OnnxSessionFactory
                 throw new ModelLoadException(path, "not a valid ONNX model: " + ex.Message, ex);
             }
         }
-        var so = CreateOptions();
+        var so = CreateOptions(dynamicBatch);
         try
         {
             return new InferenceSession(bytes, so);
@@ -59,7 +59,7 @@ public sealed partial class OnnxSessionFactory
         }
     }
 
-    private SessionOptions CreateOptions()
+    private SessionOptions CreateOptions(bool dynamicBatch)
     {
         var so = new SessionOptions
         {
@@ -67,6 +67,11 @@ public sealed partial class OnnxSessionFactory
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = _options.IntraOpThreads,
             InterOpNumThreads = _options.InterOpThreads,
+            // A memory pattern is planned (and a block of the arena kept) for each input shape a session sees: right
+            // for the fixed-size detector, but a session with a dynamic batch sees up to MaxBatch shapes and its
+            // memory would grow with every new batch size. Without the pattern, tensors come from the arena's bins
+            // and are reused across sizes (measured: flat, and no slower).
+            EnableMemoryPattern = !dynamicBatch,
         };
         switch (Provider)
         {
