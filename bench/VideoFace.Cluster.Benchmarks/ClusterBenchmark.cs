@@ -91,6 +91,7 @@ internal static class ClusterBenchmark
         Console.WriteLine($"VideoFace soak — {Environment.ProcessorCount} cores, load average {Cpu.LoadAverage()} (the machine is shared)");
         await using var silo = await EmbeddedSilo.StartAsync(repo, flip);
         Console.WriteLine($"embedded silo started in {silo.StartTime.TotalSeconds:0.0} s; {silo.Batcher.Analyzer.Description}");
+        Console.WriteLine($"native heap: {VideoFace.Hosting.NativeHeap.Outcome}; inference warm-up at the largest batch: {(silo.BatcherOptions.WarmUp ? "on" : "off")}");
         return await SoakBenchmark.RunAsync(silo, repo, cameras, minutes, fps);
     }
 

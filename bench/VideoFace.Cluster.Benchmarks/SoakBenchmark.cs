@@ -22,8 +22,12 @@ internal static class SoakBenchmark
     /// </summary>
     private const double FlatFractionPerHour = 0.01;
 
-    private sealed record Sample(double Minutes, double WorkingSetMiB, double GcHeapMiB, double PrivateMiB, int Fds, int Ffmpeg, int Threads,
-        long FramesAnalyzed, long Faces, long Dropped);
+    private sealed record Sample(double Minutes, double WorkingSetMiB, double GcHeapMiB, double GcCommittedMiB, double PrivateMiB, int Fds, int Ffmpeg, int Threads,
+        long FramesAnalyzed, long Faces, long Dropped)
+    {
+        /// <summary>Private memory outside what the GC has committed: ONNX Runtime, OpenCV, the C library's heap, code.</summary>
+        public double NativeMiB => PrivateMiB - GcCommittedMiB;
+    }
 
     public static async Task<int> RunAsync(EmbeddedSilo silo, string repo, int cameras, double minutes, double fps)
     {
@@ -35,7 +39,7 @@ internal static class SoakBenchmark
             await server.StartAsync();
             Console.WriteLine($"  {cameras} RTSP cameras (720p25 H.264 with faces, loopback GStreamer server) at {fps} analysis fps for {minutes:0.#} min; " +
                 "a sample every minute, the first minute is warm-up");
-            Console.WriteLine($"  {"min",5} {"working set",12} {"GC heap",9} {"private",9} {"fds",5} {"ffmpeg",7} {"threads",8} {"fps/cam",8} {"faces",8} {"dropped",8} {"load",18}");
+            Console.WriteLine($"  {"min",5} {"working set",12} {"GC heap",9} {"GC commit",10} {"private",9} {"native",9} {"fds",5} {"ffmpeg",7} {"threads",8} {"fps/cam",8} {"faces",8} {"dropped",8} {"load",18}");
 
             var ids = Enumerable.Range(0, cameras).Select(i => $"soak-{i}").ToList();
             foreach (var id in ids) silo.Sessions.Start(id, new CameraFeed(server.Url.ToString(), fps));
@@ -85,7 +89,9 @@ internal static class SoakBenchmark
             }
             Slope("working set", "MiB", s => s.WorkingSetMiB);
             Slope("GC heap", "MiB", s => s.GcHeapMiB);
+            Slope("GC commit", "MiB", s => s.GcCommittedMiB);
             Slope("private", "MiB", s => s.PrivateMiB);
+            Slope("native", "MiB", s => s.NativeMiB);
             Slope("fds", "", s => s.Fds);
             Slope("ffmpeg", "", s => s.Ffmpeg, exactFfmpeg: true);
             Slope("threads", "", s => s.Threads);
@@ -105,10 +111,13 @@ internal static class SoakBenchmark
         var reports = ids.Select(id => silo.Sessions.Snapshot(id)).ToList();
         using var self = Process.GetCurrentProcess();
         const double MiB = 1024 * 1024;
+        var gc = GC.GetGCMemoryInfo();
         return new Sample(minutes,
             self.WorkingSet64 / MiB,
             // the heap as the last GC left it: the live objects plus fragmentation, not the garbage allocated since
-            GC.GetGCMemoryInfo().HeapSizeBytes / MiB,
+            gc.HeapSizeBytes / MiB,
+            // what the GC holds from the system (heap + free regions it keeps for reuse)
+            gc.TotalCommittedBytes / MiB,
             PrivateBytes() / MiB,
             Directory.EnumerateFileSystemEntries("/proc/self/fd").Count(),
             ProcessTable.Children(Environment.ProcessId, "ffmpeg").Count,
@@ -121,7 +130,7 @@ internal static class SoakBenchmark
         // the analysis rate over the last minute, per camera: shows the cameras are alive, not just the process
         var fps = previous is null ? 0 : (s.FramesAnalyzed - previous.FramesAnalyzed) / ((s.Minutes - previous.Minutes) * 60) / cameras;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {s.Minutes,5:0.0} {s.WorkingSetMiB,8:0.0} MiB {s.GcHeapMiB,5:0.0} MiB {s.PrivateMiB,5:0.0} MiB {s.Fds,5} {s.Ffmpeg,7} {s.Threads,8} {fps,8:0.00} {s.Faces,8} {s.Dropped,8} {Cpu.LoadAverage(),18}"));
+            $"  {s.Minutes,5:0.0} {s.WorkingSetMiB,8:0.0} MiB {s.GcHeapMiB,5:0.0} MiB {s.GcCommittedMiB,6:0.0} MiB {s.PrivateMiB,5:0.0} MiB {s.NativeMiB,5:0.0} MiB {s.Fds,5} {s.Ffmpeg,7} {s.Threads,8} {fps,8:0.00} {s.Faces,8} {s.Dropped,8} {Cpu.LoadAverage(),18}"));
     }
 
     /// <summary>

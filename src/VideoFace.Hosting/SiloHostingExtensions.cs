@@ -38,6 +38,7 @@ public static class SiloHostingExtensions
     /// </summary>
     public static VideoFaceHostOptions AddVideoFaceServices(this IHostApplicationBuilder builder)
     {
+        NativeHeap.Tune();
         var host = builder.AddValidatedOptions<VideoFaceHostOptions>(VideoFaceHostOptions.SectionName, o => o.Validate());
         builder.AddValidatedOptions<GalleryOptions>(GalleryOptions.SectionName, o => o.Validate());
         // owner-only: state, index, blobs and the API key (0700 folder, 0600 files, umask 077 for what comes later)
