@@ -93,12 +93,10 @@ public sealed partial class CameraGrain(
 
     public Task<CameraStatus> GetStatusAsync()
     {
-        var config = state.State.Config;
-        var r = sessions.Snapshot(Id);
-        var health = config is null || !config.Enabled ? CameraHealthState.Stopped : r is null ? CameraHealthState.Connecting : Health(r.Health);
-        return Task.FromResult(new CameraStatus(Id, config, health, r?.Reason, silo.Name,
-            r?.FramesAnalyzed ?? 0, r?.FacesDetected ?? 0, r?.TracksStarted ?? 0, r?.LastFrameAt, r?.FramesDropped ?? 0,
-            health == CameraHealthState.Stopped ? null : r?.RetryAt));
+        var ingest = state.State.Config is not { Enabled: true }
+            ? sessions.Snapshot(Id) is { } stopping ? stopping with { Health = HealthState.Stopped, RetryAt = null } : CameraIngestStatus.Stopped
+            : sessions.Snapshot(Id) ?? CameraIngestStatus.Connecting;
+        return Task.FromResult(new CameraStatus(Id, state.State.Config, silo.Name, ingest));
     }
 
     // frames stay on this silo: the session that decoded them encodes the preview, named by the silo's tracks
@@ -142,17 +140,6 @@ public sealed partial class CameraGrain(
     }
 
     private static CameraFeed Feed(CameraConfig config) => new(config.Url, config.AnalysisFps);
-
-    /// <summary>The session's health as the API shows it (a session is never idle or ended: see <see cref="CameraSessionStatus"/>).</summary>
-    private static CameraHealthState Health(HealthState health) => health switch
-    {
-        HealthState.Streaming => CameraHealthState.Streaming,
-        HealthState.Stalled => CameraHealthState.Stalled,
-        HealthState.Reconnecting => CameraHealthState.Reconnecting,
-        HealthState.Failed => CameraHealthState.Failed,
-        HealthState.Stopped or HealthState.Ended => CameraHealthState.Stopped,
-        _ => CameraHealthState.Connecting,
-    };
 
     private CameraPreview Named(FramePreview p)
     {
