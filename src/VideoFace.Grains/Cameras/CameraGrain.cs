@@ -3,28 +3,9 @@ using Orleans.Runtime;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Placement;
 using VideoFace.Grains.Tracks;
-using VideoFace.Media.Health;
-using VideoFace.Pipeline;
 using VideoFace.Pipeline.Sessions;
 
 namespace VideoFace.Grains.Cameras;
-
-/// <summary>Camera grain settings.</summary>
-public sealed class CameraGrainOptions
-{
-    /// <summary>
-    /// How often an enabled camera's reminder ticks (<c>VideoFace:CameraReminderPeriod</c>): with silo-death detection it
-    /// bounds how long a camera stays down, and each tick keeps the activation from idle collection.
-    /// </summary>
-    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromSeconds(10);
-}
-
-/// <summary>Persisted desired state of a camera.</summary>
-[GenerateSerializer, Alias("vf.CameraState")]
-public sealed class CameraState
-{
-    [Id(0)] public CameraConfig? Config { get; set; }
-}
 
 /// <summary>
 /// A camera: desired state (persisted) and the ingest session on this silo (<see cref="ICameraSessions"/>, which it
@@ -70,8 +51,8 @@ public sealed partial class CameraGrain(
 
     public async Task ConfigureAsync(CameraConfig config)
     {
-        Validate(config);
-        state.State.Config = config;
+        CameraRules.Validate(config);
+        state.State = state.State with { Config = config };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ICameraRegistryGrain>(Names.DefaultGallery).AddAsync(Id);
         if (config.Enabled)
@@ -94,16 +75,11 @@ public sealed partial class CameraGrain(
         DeactivateOnIdle();
     }
 
-    public Task<CameraStatus> GetStatusAsync()
-    {
-        var ingest = state.State.Config is not { Enabled: true }
-            ? sessions.Snapshot(Id) is { } stopping ? stopping with { Health = HealthState.Stopped, RetryAt = null } : CameraIngestStatus.Stopped
-            : sessions.Snapshot(Id) ?? CameraIngestStatus.Connecting;
-        return Task.FromResult(new CameraStatus(Id, state.State.Config, silo.Name, ingest));
-    }
+    public Task<CameraStatus> GetStatusAsync() =>
+        Task.FromResult(new CameraStatus(Id, state.State.Config, silo.Name, CameraRules.Status(state.State.Config, sessions.Snapshot(Id))));
 
     // frames stay on this silo: the session that decoded them encodes the preview, named by the silo's tracks
-    public Task<CameraPreview?> GetPreviewAsync() => Task.FromResult(sessions.Preview(Id) is { } p ? Named(p) : null);
+    public Task<CameraPreview?> GetPreviewAsync() => Task.FromResult(sessions.Preview(Id) is { } p ? CameraRules.Named(p, tracks.Label) : null);
 
     /// <summary>
     /// The keep-alive tick. Being called is most of the point: a new activation has started the session already
@@ -114,7 +90,7 @@ public sealed partial class CameraGrain(
 
     private async Task StartAsync(CameraConfig config)
     {
-        sessions.Start(Id, Feed(config));
+        sessions.Start(Id, CameraRules.Feed(config));
         LogStarted(logger, Id, silo.Name);
         await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
     }
@@ -131,25 +107,6 @@ public sealed partial class CameraGrain(
     /// </summary>
     private Task CloseOpenTracksAsync() =>
         GrainFactory.GetGrain<ICameraTracksGrain>(Id).CloseAllAsync(null, TrackEndReason.Stopped);
-
-    private static CameraFeed Feed(CameraConfig config) => new(config.Url, config.AnalysisFps);
-
-    private CameraPreview Named(FramePreview p)
-    {
-        var faces = p.Faces.Select(f =>
-        {
-            var id = f.TrackId is { } t ? tracks.Label(t) : null;
-            return new CameraPreviewFace(f.Box.X1, f.Box.Y1, f.Box.Width, f.Box.Height, f.Score, f.TrackId, id?.IdentityId, id?.Name);
-        }).ToList();
-        return new CameraPreview(p.Jpeg, p.Width, p.Height, p.CapturedAt, faces);
-    }
-
-    private static void Validate(CameraConfig config)
-    {
-        if (string.IsNullOrWhiteSpace(config.Url)) throw new ArgumentException("camera url is required");
-        if (config.AnalysisFps is <= 0 or > 60 || double.IsNaN(config.AnalysisFps))
-            throw new ArgumentException($"analysis fps must be in (0, 60] (was {config.AnalysisFps})");
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera} ingest started on silo {Silo}")]
     private static partial void LogStarted(ILogger logger, string camera, string silo);
