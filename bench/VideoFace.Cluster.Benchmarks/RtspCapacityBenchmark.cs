@@ -4,6 +4,7 @@ using VideoFace.Abstractions;
 using VideoFace.Media;
 using VideoFace.Media.Health;
 using VideoFace.Media.Sources;
+using VideoFace.Pipeline;
 using VideoFace.Pipeline.Sessions;
 using VideoFace.Testing;
 
@@ -125,8 +126,8 @@ internal static class RtspCapacityBenchmark
             before.Zip(after, (b, a) => a.FramesAnalyzed - b.FramesAnalyzed).Sum(), before.Zip(after, (b, a) => a.FacesDetected - b.FacesDetected).Sum(),
             embedded, decode, process);
 
-        CameraSessionStatus Report(string id) =>
-            silo.Sessions.Snapshot(id) ?? new CameraSessionStatus(HealthState.Stopped, "not running", 0, 0, 0, null, 0);
+        CameraIngestStatus Report(string id) =>
+            silo.Sessions.Snapshot(id) ?? CameraIngestStatus.Stopped with { Reason = "not running" };
     }
 
     /// <summary>CPU seconds of this process's ffmpeg children so far (live ones: levels are measured while they run).</summary>

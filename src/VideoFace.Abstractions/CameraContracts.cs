@@ -1,4 +1,6 @@
 using Orleans;
+using VideoFace.Media.Health;
+using VideoFace.Pipeline;
 
 namespace VideoFace.Abstractions;
 
@@ -11,31 +13,44 @@ public sealed record CameraConfig(
     [property: Id(3)] string? Name = null,
     [property: Id(4)] string? Zone = null);
 
-/// <summary>Where a camera's ingest stands (mirrors the media stage's health states).</summary>
-public enum CameraHealthState
-{
-    Stopped,
-    Connecting,
-    Streaming,
-    Stalled,
-    Reconnecting,
-    Failed,
-}
-
-/// <summary>A camera's current state as the cluster sees it.</summary>
+/// <summary>
+/// A camera's current state as the cluster sees it: what the operator configured, the silo its session runs on, and
+/// the session's own <see cref="CameraIngestStatus"/> (health, reason, counters, next try), carried as it was made.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("vf.CameraStatus")]
 public sealed record CameraStatus(
     [property: Id(0)] string CameraId,
     [property: Id(1)] CameraConfig? Config,
-    [property: Id(2)] CameraHealthState Health,
-    [property: Id(3)] string? Reason,
     [property: Id(4)] string? Silo,
-    [property: Id(5)] long FramesAnalyzed,
-    [property: Id(6)] long FacesDetected,
-    [property: Id(7)] long TracksStarted,
-    [property: Id(8)] DateTimeOffset? LastFrameAt,
-    [property: Id(9)] long FramesDropped,
-    [property: Id(10)] DateTimeOffset? RetryAt = null);
+    // ids 2, 3 and 5–10 held the ingest fields one by one; they stay retired
+    [property: Id(11)] CameraIngestStatus Ingest);
+
+/// <summary>
+/// The wire form of <see cref="CameraIngestStatus"/>: the pipeline that makes it has no Orleans in it, so Orleans
+/// serializes it through this surrogate (the health enum travels as itself).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vf.CameraIngestStatus")]
+public readonly record struct CameraIngestStatusSurrogate(
+    [property: Id(0)] HealthState Health,
+    [property: Id(1)] string? Reason,
+    [property: Id(2)] long FramesAnalyzed,
+    [property: Id(3)] long FacesDetected,
+    [property: Id(4)] long TracksStarted,
+    [property: Id(5)] long FramesDropped,
+    [property: Id(6)] DateTimeOffset? LastFrameAt,
+    [property: Id(7)] DateTimeOffset? RetryAt,
+    [property: Id(8)] long OpenTracks);
+
+/// <summary>Converts <see cref="CameraIngestStatus"/> to and from its wire form.</summary>
+[RegisterConverter]
+public sealed class CameraIngestStatusConverter : IConverter<CameraIngestStatus, CameraIngestStatusSurrogate>
+{
+    public CameraIngestStatus ConvertFromSurrogate(in CameraIngestStatusSurrogate s) =>
+        new(s.Health, s.Reason, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.FramesDropped, s.LastFrameAt, s.RetryAt, s.OpenTracks);
+
+    public CameraIngestStatusSurrogate ConvertToSurrogate(in CameraIngestStatus v) =>
+        new(v.Health, v.Reason, v.FramesAnalyzed, v.FacesDetected, v.TracksStarted, v.FramesDropped, v.LastFrameAt, v.RetryAt, v.OpenTracks);
+}
 
 /// <summary>A camera's latest analysed frame: a JPEG (long side at most 1280) and the faces found in it.</summary>
 [GenerateSerializer, Immutable, Alias("vf.CameraPreview")]

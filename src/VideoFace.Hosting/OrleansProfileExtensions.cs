@@ -26,6 +26,9 @@ public static partial class OrleansProfileExtensions
     public static ISiloBuilder ConfigureVideoFaceSilo(this ISiloBuilder silo, VideoFaceHostOptions host, bool clustering)
     {
         silo.Configure<SiloOptions>(o => o.SiloName = host.EffectiveSiloName);
+        // cameras are kept running by their reminders (CameraGrain), which tick faster than Orleans' 1-minute floor
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(
+            o.MinimumReminderPeriod.Ticks, host.CameraReminderPeriod.Ticks)));
         silo.UseSiloMetadata(new Dictionary<string, string>
         {
             [Names.DevicesMetadataKey] = string.Join(',', host.DeviceList),

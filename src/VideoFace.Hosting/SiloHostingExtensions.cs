@@ -33,8 +33,7 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
-    /// Registers the non-Orleans services of a silo (inference devices, camera sessions, tracking, index, blobs, alerts,
-    /// watchdog). Every options section is validated now; a bad value stops the start with a message naming its key.
+    /// Registers the non-Orleans services of a silo (inference devices, camera sessions, tracking, index, blobs, alerts). Every options section is validated now; a bad value stops the start with a message naming its key.
     /// </summary>
     public static VideoFaceHostOptions AddVideoFaceServices(this IHostApplicationBuilder builder)
     {
@@ -50,7 +49,6 @@ public static class SiloHostingExtensions
         builder.AddVideoFaceVision(host);
         builder.AddVideoFaceIndexAndStorage(host);
         builder.AddVideoFaceAlerts();
-        services.AddHostedService<CameraWatchdog>();
         return host;
     }
 }

@@ -62,11 +62,11 @@ public sealed class VideoFaceHostOptions
     /// <summary>Log Orleans, Polly and ASP.NET Core internals (Information and Debug); by default they log at Warning only.</summary>
     public bool Verbose { get; set; }
 
-    /// <summary>How often the camera watchdog revives cameras whose silo died (besides their reminders).</summary>
-    public TimeSpan CameraWatchdogInterval { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Camera reminder period.</summary>
-    public TimeSpan CameraReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How often an enabled camera's reminder ticks: it bounds how long a camera stays down after its silo died or the
+    /// host restarted (plus Orleans' silo-death detection), and keeps the camera's activation from idle collection.
+    /// </summary>
+    public TimeSpan CameraReminderPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long face data is kept: sightings in the vector index, thumbnails and keyframes, and identity history entries
@@ -101,8 +101,9 @@ public sealed class VideoFaceHostOptions
             e.Add($"{K(nameof(HttpsCertificateKeyPath))}: no file at {HttpsCertificateKeyPath}");
         if (!string.IsNullOrWhiteSpace(HttpsCertificateKeyPath) && string.IsNullOrWhiteSpace(HttpsCertificatePath))
             e.Add($"{K(nameof(HttpsCertificateKeyPath))} needs {K(nameof(HttpsCertificatePath))}");
-        if (CameraWatchdogInterval < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraWatchdogInterval))} must be at least 1 s");
-        if (CameraReminderPeriod < TimeSpan.FromSeconds(1)) e.Add($"{K(nameof(CameraReminderPeriod))} must be at least 1 s");
+        // a tick is a call to the camera's activation: far below Orleans' idle collection age (15 min), it keeps it active
+        if (CameraReminderPeriod < TimeSpan.FromSeconds(1) || CameraReminderPeriod > TimeSpan.FromMinutes(5))
+            e.Add($"{K(nameof(CameraReminderPeriod))} must be between 1 s and 5 min (was {CameraReminderPeriod})");
         if (SightingRetention < TimeSpan.Zero) e.Add($"{K(nameof(SightingRetention))} must be zero (keep everything) or positive (was {SightingRetention})");
         if (SightingRetention > TimeSpan.Zero && SightingRetention < TimeSpan.FromMinutes(1))
             e.Add($"{K(nameof(SightingRetention))} must be at least one minute (was {SightingRetention})");

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 using VideoFace.Media.Frames;
+using VideoFace.Media.Health;
 using VideoFace.Media.Output;
 using VideoFace.Media.Sources;
 using VideoFace.Tracking;
@@ -52,9 +53,17 @@ public sealed partial class CameraPipeline
     /// <summary>The latest analysed frame as a JPEG with the faces found in it; null before the first frame.</summary>
     public FramePreview? Preview() => _latest.Render();
 
-    public CameraPipelineStatus Status => new(_source.Health.State.ToString(), _source.Health.Message ?? (_source.Health.Reason.ToString() is "None" ? null : _source.Health.Reason.ToString()),
-        Interlocked.Read(ref _frames), Interlocked.Read(ref _faces), Interlocked.Read(ref _tracks), _source.Counters.Dropped, _lastFrameAt, _source.Health.RetryAt,
-        Interlocked.Read(ref _open));
+    /// <summary>The pipeline's status: its source's health as it is (idle and ended included), counters, the next reconnect.</summary>
+    public CameraIngestStatus Status
+    {
+        get
+        {
+            var health = _source.Health;
+            return new CameraIngestStatus(health.State, health.Message ?? (health.Reason == HealthReason.None ? null : health.Reason.ToString()),
+                Interlocked.Read(ref _frames), Interlocked.Read(ref _faces), Interlocked.Read(ref _tracks), _source.Counters.Dropped,
+                _lastFrameAt, health.RetryAt, Interlocked.Read(ref _open));
+        }
+    }
 
     /// <summary>Runs until the source ends or <paramref name="ct"/> is cancelled; open tracks are ended on the way out.</summary>
     public async Task RunAsync(CancellationToken ct)

@@ -13,12 +13,5 @@ public interface ITrackSink
 {
     Task OnTrackAsync(string cameraId, TrackNotice notice, CancellationToken ct);
 
-    Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct);
+    Task OnStatusAsync(string cameraId, CameraIngestStatus status, CancellationToken ct);
 }
-
-/// <summary>Health and counters of a running camera pipeline.</summary>
-public sealed record CameraPipelineStatus(
-    string State, string? Reason, long FramesAnalyzed, long FacesDetected, long TracksStarted, long FramesDropped,
-    DateTimeOffset? LastFrameAt,
-    DateTimeOffset? RetryAt = null,
-    long OpenTracks = 0);

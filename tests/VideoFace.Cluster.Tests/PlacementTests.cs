@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.TestingHost;
 using VideoFace.Abstractions;
+using VideoFace.Media.Health;
 using VideoFace.Cluster.Tests.Support;
 using VideoFace.Grains.Placement;
 using VideoFace.Testing;
@@ -85,7 +86,7 @@ public sealed class PlacementTests(PlacementFixture fx) : IClassFixture<Placemen
             var statuses = await Task.WhenAll(ids.Select(id => fx.Client.GetGrain<ICameraGrain>(id).GetStatusAsync()));
 
             Assert.All(statuses, s => Assert.Equal(PlacementFixture.GpuSilo, s.Silo));
-            Assert.All(statuses, s => Assert.NotEqual(CameraHealthState.Stopped, s.Health));
+            Assert.All(statuses, s => Assert.NotEqual(HealthState.Stopped, s.Ingest.Health));
             var gpu = fx.AddressOf(PlacementFixture.GpuSilo);
             Assert.All(ids, id => Assert.Equal(gpu, fx.HostOf(fx.Client.GetGrain<ICameraGrain>(id))));
         }

@@ -249,7 +249,7 @@ public sealed class SiloFailoverTests(ITestOutputHelper output) : IAsyncLifetime
             string.Create(inv, $"--VideoFace:HttpPort={p[2]}"),
             "--VideoFace:Devices=cpu",
             $"--VideoFace:ApiKeys:0={ApiKey}",
-            "--VideoFace:CameraWatchdogInterval=00:00:03",
+            "--VideoFace:CameraReminderPeriod=00:00:03",
             $"--Vision:ModelsDirectory={TestData.Models}",
             "--Vision:IntraOpThreads=1", // three silos share two cores
             "--Tracking:MaxAge=00:00:01.500",

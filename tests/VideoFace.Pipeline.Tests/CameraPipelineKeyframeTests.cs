@@ -196,7 +196,7 @@ public sealed class CameraPipelineKeyframeTests
             return Task.CompletedTask;
         }
 
-        public Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct) => Task.CompletedTask;
+        public Task OnStatusAsync(string cameraId, CameraIngestStatus status, CancellationToken ct) => Task.CompletedTask;
     }
 
     /// <summary>Frames painted one after another into one reused buffer, as a decoder's pool would; blanked after the last.</summary>

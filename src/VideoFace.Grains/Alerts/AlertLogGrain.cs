@@ -3,21 +3,22 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using VideoFace.Abstractions;
+using VideoFace.Grains.Logs;
 
 namespace VideoFace.Grains.Alerts;
 
 /// <summary>Persisted state of the alert log.</summary>
 [GenerateSerializer, Alias("vf.AlertLogState")]
-public sealed class AlertLogState
+public sealed record AlertLogState
 {
     /// <summary>Sequence of the newest alert ever logged; never reused, even after its alert left the log.</summary>
     [Id(0)] public long LastSequence { get; set; }
 
     /// <summary>Retained alerts, oldest first.</summary>
-    [Id(1)] public List<Alert> Alerts { get; set; } = [];
+    [Id(1)] public List<Alert> Alerts { get; init; } = [];
 
     /// <summary>Sequences whose webhook delivery has not finished (re-sent after a restart: at-least-once).</summary>
-    [Id(2)] public HashSet<long> PendingWebhooks { get; set; } = [];
+    [Id(2)] public HashSet<long> PendingWebhooks { get; init; } = [];
 }
 
 /// <summary>The alert log: numbers, retains and persists alerts, publishes them on the alerts stream, starts webhook delivery.</summary>
@@ -29,14 +30,14 @@ public sealed partial class AlertLogGrain(
     private readonly AlertOptions _options = services.GetService<IOptions<AlertOptions>>()?.Value ?? new AlertOptions();
     private readonly TimeProvider _time = services.GetKeyedService<TimeProvider>(AlertOptions.ClockKey) ?? services.GetService<TimeProvider>() ?? TimeProvider.System;
     private readonly AlertWebhookDispatcher? _webhooks = services.GetService<AlertWebhookDispatcher>();
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private IAsyncStream<Alert>? _stream;
+    private SequencedLog<Alert> _log = null!;
     private AlertLogState S => state.State;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stream = this.GetStreamProvider(Names.StreamProvider).GetStream<Alert>(StreamId.Create(AlertNames.AlertsNamespace, AlertNames.AllAlertsKey));
-        foreach (var a in S.Alerts) _ids.Add(a.AlertId);
+        _log = new SequencedLog<Alert>(S.Alerts, a => a.AlertId, a => a.Sequence);
         if (S.PendingWebhooks.Count > 0)
         {
             var pending = S.Alerts.Where(a => S.PendingWebhooks.Contains(a.Sequence)).ToList();
@@ -51,18 +52,17 @@ public sealed partial class AlertLogGrain(
         var gallery = GrainFactory.GetGrain<IGalleryGrain>(Names.DefaultGallery);
         foreach (var a in alerts)
         {
-            if (_ids.Contains(a.AlertId)) continue; // a redelivered event
+            if (_log.Contains(a.AlertId)) continue; // a redelivered event
             // an event of an identity erased while it was on its way: the alert would name someone who is gone
             if (await gallery.IsErasedAsync(a.IdentityId, a.Incarnation)) continue;
-            _ids.Add(a.AlertId);
             var logged = a with { Sequence = ++S.LastSequence };
-            S.Alerts.Add(logged);
-            added.Add(logged);
+            if (_log.Add(logged)) added.Add(logged);
         }
         if (added.Count == 0) return [];
         var hooks = _webhooks is null ? [] : await WebhooksAsync(added);
         foreach (var a in added.Where(a => hooks.ContainsKey(a.RuleId))) S.PendingWebhooks.Add(a.Sequence);
-        Prune();
+        var cutoff = _time.GetUtcNow() - _options.Retention;
+        Forget(_log.Trim(_options.LogCapacity, a => a.Time < cutoff));
         await state.WriteStateAsync();
         foreach (var a in added)
         {
@@ -81,50 +81,30 @@ public sealed partial class AlertLogGrain(
         return added;
     }
 
-    public Task<IReadOnlyList<Alert>> ReadAsync(long afterSequence, int max)
-    {
-        // sequences ascend through the list: binary search for the first one after afterSequence
-        int lo = 0, hi = S.Alerts.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) / 2;
-            if (S.Alerts[mid].Sequence <= afterSequence) lo = mid + 1;
-            else hi = mid;
-        }
-        return Task.FromResult<IReadOnlyList<Alert>>(S.Alerts.GetRange(lo, Math.Min(Math.Max(0, max), S.Alerts.Count - lo)));
-    }
+    public Task<IReadOnlyList<Alert>> ReadAsync(long afterSequence, int max) => Task.FromResult(_log.After(afterSequence, max));
 
-    public Task<IReadOnlyList<Alert>> RecentAsync(int count)
-    {
-        int n = Math.Clamp(count, 0, S.Alerts.Count);
-        return Task.FromResult<IReadOnlyList<Alert>>(S.Alerts.GetRange(S.Alerts.Count - n, n));
-    }
+    public Task<IReadOnlyList<Alert>> RecentAsync(int count) => Task.FromResult(_log.Newest(count));
 
     public Task<long> GetLatestSequenceAsync() => Task.FromResult(S.LastSequence);
 
-    public async Task<int> RemoveIdentityAsync(string identityId, long incarnation)
-    {
-        int removed = Remove(a => a.IdentityId == identityId && a.Incarnation <= incarnation);
-        if (removed > 0) await state.WriteStateAsync();
-        return removed;
-    }
+    public Task<int> RemoveIdentityAsync(string identityId, long incarnation) =>
+        RemoveAsync(a => a.IdentityId == identityId && a.Incarnation <= incarnation);
 
-    public async Task<int> PruneOlderThanAsync(DateTimeOffset before)
-    {
-        int removed = Remove(a => a.Time < before);
-        if (removed > 0) await state.WriteStateAsync();
-        return removed;
-    }
+    public Task<int> PruneOlderThanAsync(DateTimeOffset before) => RemoveAsync(a => a.Time < before);
 
     /// <summary>Removes matching alerts (and their pending webhooks); the sequence counter stays, so no number is reused.</summary>
-    private int Remove(Predicate<Alert> match)
+    private async Task<int> RemoveAsync(Predicate<Alert> match)
     {
-        foreach (var a in S.Alerts.Where(a => match(a)))
-        {
-            _ids.Remove(a.AlertId);
-            S.PendingWebhooks.Remove(a.Sequence);
-        }
-        return S.Alerts.RemoveAll(match);
+        int removed = Forget(_log.RemoveAll(match));
+        if (removed > 0) await state.WriteStateAsync();
+        return removed;
+    }
+
+    /// <summary>Drops the pending webhooks of alerts that left the log; returns how many left.</summary>
+    private int Forget(IReadOnlyList<Alert> removed)
+    {
+        foreach (var a in removed) S.PendingWebhooks.Remove(a.Sequence);
+        return removed.Count;
     }
 
     public async Task WebhookDoneAsync(long sequence)
@@ -149,20 +129,6 @@ public sealed partial class AlertLogGrain(
         var ids = alerts.Select(a => a.RuleId).ToHashSet(StringComparer.Ordinal);
         var rules = await GrainFactory.GetGrain<IAlertRulesGrain>(AlertNames.Default).ListAsync();
         return rules.Where(r => r.Webhook is not null && ids.Contains(r.Id)).ToDictionary(r => r.Id, r => r.Webhook!, StringComparer.Ordinal);
-    }
-
-    private void Prune()
-    {
-        var cutoff = _time.GetUtcNow() - _options.Retention;
-        int drop = Math.Max(0, S.Alerts.Count - _options.LogCapacity);
-        while (drop < S.Alerts.Count && S.Alerts[drop].Time < cutoff) drop++;
-        if (drop == 0) return;
-        foreach (var a in S.Alerts.Take(drop))
-        {
-            _ids.Remove(a.AlertId);
-            S.PendingWebhooks.Remove(a.Sequence);
-        }
-        S.Alerts.RemoveRange(0, drop);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Sequence} is logged but could not be published on the alerts stream")]

@@ -3,39 +3,25 @@ using Orleans.Runtime;
 using VideoFace.Abstractions;
 using VideoFace.Grains.Placement;
 using VideoFace.Grains.Tracks;
-using VideoFace.Media.Health;
-using VideoFace.Pipeline;
 using VideoFace.Pipeline.Sessions;
 
 namespace VideoFace.Grains.Cameras;
-
-/// <summary>Camera grain settings.</summary>
-public sealed class CameraGrainOptions
-{
-    /// <summary>How often the reminder checks on the camera; with silo-death detection it bounds failover time.</summary>
-    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
-}
-
-/// <summary>Persisted desired state of a camera.</summary>
-[GenerateSerializer, Alias("vf.CameraState")]
-public sealed class CameraState
-{
-    [Id(0)] public CameraConfig? Config { get; set; }
-}
 
 /// <summary>
 /// A camera: desired state (persisted) and the ingest session on this silo (<see cref="ICameraSessions"/>, which it
 /// starts, stops and reads; the session's track notices go to the silo's <see cref="TrackPublisher"/>, not back here).
 /// Placed only where inference runs, so frames are analysed where they are decoded.
 /// <para>
-/// Keeping an enabled camera alive takes three mechanisms, each for a case the others miss:
-/// the <b>keep-alive timer</b> (every 5 s, <c>KeepAlive</c>) keeps this activation from idle collection and restarts a
-/// session that no longer runs here; the <b>reminder</b> (<see cref="CameraGrainOptions.ReminderPeriod"/>, persisted)
-/// re-activates the camera on a live silo after its silo died, even when no host process touches it; the silo's
-/// <b>camera watchdog</b> (a hosted service, <c>VideoFace:CameraWatchdogInterval</c>) touches every registered camera
-/// so that re-activation after a silo's death takes one interval instead of a reminder period. Each only starts a
-/// session where none runs (activation, <see cref="EnsureSessionAsync"/>, <see cref="ReceiveReminder"/>); a running
-/// session retries its own failures (growing delays) and none of them restarts it.
+/// <b>What keeps an enabled camera running: its reminder, and nothing else.</b> Enabling a camera starts its session here
+/// and registers a persisted reminder (<see cref="CameraGrainOptions.ReminderPeriod"/>, 10 s); disabling or removing it
+/// unregisters the reminder. Every tick is a call to this grain, so it covers each way a session can stop while the
+/// camera is enabled: the <b>activation</b> is never idle (a tick every period, far below Orleans' collection age) and a
+/// tick on one that lost its session starts it again (<see cref="ReceiveReminder"/>); after a <b>restart</b> (embedded:
+/// the SQLite reminder table) and after a <b>silo's loss or shutdown</b> (cluster: the Azure reminder table, its ring
+/// range taken over by a live silo) the next tick activates the camera on a device silo, whose
+/// <see cref="OnActivateAsync"/> starts the session. So a camera is down at most one period after its silo is declared
+/// dead or the host is up again. A running session retries its own failures with growing delays; the reminder only
+/// starts a session where none runs, never restarts one.
 /// </para>
 /// </summary>
 [InferenceDevicePlacementFilter]
@@ -51,8 +37,6 @@ public sealed partial class CameraGrain(
 
     private TimeSpan ReminderPeriod => options.Value.ReminderPeriod;
 
-    private IGrainTimer? _timer;
-
     private string Id => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -67,8 +51,8 @@ public sealed partial class CameraGrain(
 
     public async Task ConfigureAsync(CameraConfig config)
     {
-        Validate(config);
-        state.State.Config = config;
+        CameraRules.Validate(config);
+        state.State = state.State with { Config = config };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ICameraRegistryGrain>(Names.DefaultGallery).AddAsync(Id);
         if (config.Enabled)
@@ -91,35 +75,28 @@ public sealed partial class CameraGrain(
         DeactivateOnIdle();
     }
 
-    public Task<CameraStatus> GetStatusAsync()
-    {
-        var config = state.State.Config;
-        var r = sessions.Snapshot(Id);
-        var health = config is null || !config.Enabled ? CameraHealthState.Stopped : r is null ? CameraHealthState.Connecting : Health(r.Health);
-        return Task.FromResult(new CameraStatus(Id, config, health, r?.Reason, silo.Name,
-            r?.FramesAnalyzed ?? 0, r?.FacesDetected ?? 0, r?.TracksStarted ?? 0, r?.LastFrameAt, r?.FramesDropped ?? 0,
-            health == CameraHealthState.Stopped ? null : r?.RetryAt));
-    }
+    public Task<CameraStatus> GetStatusAsync() =>
+        Task.FromResult(new CameraStatus(Id, state.State.Config, silo.Name, CameraRules.Status(state.State.Config, sessions.Snapshot(Id))));
 
     // frames stay on this silo: the session that decoded them encodes the preview, named by the silo's tracks
-    public Task<CameraPreview?> GetPreviewAsync() => Task.FromResult(sessions.Preview(Id) is { } p ? Named(p) : null);
+    public Task<CameraPreview?> GetPreviewAsync() => Task.FromResult(sessions.Preview(Id) is { } p ? CameraRules.Named(p, tracks.Label) : null);
 
+    /// <summary>
+    /// The keep-alive tick. Being called is most of the point: a new activation has started the session already
+    /// (<see cref="OnActivateAsync"/>); an activation whose session is gone starts it again.
+    /// </summary>
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        // Being activated is the point: OnActivateAsync restarted the session if this is a new activation.
         state.State.Config is { Enabled: true } config && sessions.Snapshot(Id) is null ? StartAsync(config) : Task.CompletedTask;
 
     private async Task StartAsync(CameraConfig config)
     {
-        sessions.Start(Id, Feed(config));
+        sessions.Start(Id, CameraRules.Feed(config));
         LogStarted(logger, Id, silo.Name);
         await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
-        _timer ??= this.RegisterGrainTimer(EnsureSessionAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
     }
 
     private async Task StopAsync()
     {
-        _timer?.Dispose();
-        _timer = null;
         await sessions.StopAsync(Id);
         if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
     }
@@ -130,46 +107,6 @@ public sealed partial class CameraGrain(
     /// </summary>
     private Task CloseOpenTracksAsync() =>
         GrainFactory.GetGrain<ICameraTracksGrain>(Id).CloseAllAsync(null, TrackEndReason.Stopped);
-
-    /// <summary>
-    /// The keep-alive timer's tick: brings back a session that is gone while the camera is enabled. A session
-    /// retries its own failures, with growing delays; this only covers one that no longer runs at all.
-    /// </summary>
-    private Task EnsureSessionAsync(CancellationToken ct)
-    {
-        if (state.State.Config is { Enabled: true } config && sessions.Snapshot(Id) is null) sessions.Start(Id, Feed(config));
-        return Task.CompletedTask;
-    }
-
-    private static CameraFeed Feed(CameraConfig config) => new(config.Url, config.AnalysisFps);
-
-    /// <summary>The session's health as the API shows it (a session is never idle or ended: see <see cref="CameraSessionStatus"/>).</summary>
-    private static CameraHealthState Health(HealthState health) => health switch
-    {
-        HealthState.Streaming => CameraHealthState.Streaming,
-        HealthState.Stalled => CameraHealthState.Stalled,
-        HealthState.Reconnecting => CameraHealthState.Reconnecting,
-        HealthState.Failed => CameraHealthState.Failed,
-        HealthState.Stopped or HealthState.Ended => CameraHealthState.Stopped,
-        _ => CameraHealthState.Connecting,
-    };
-
-    private CameraPreview Named(FramePreview p)
-    {
-        var faces = p.Faces.Select(f =>
-        {
-            var id = f.TrackId is { } t ? tracks.Label(t) : null;
-            return new CameraPreviewFace(f.Box.X1, f.Box.Y1, f.Box.Width, f.Box.Height, f.Score, f.TrackId, id?.IdentityId, id?.Name);
-        }).ToList();
-        return new CameraPreview(p.Jpeg, p.Width, p.Height, p.CapturedAt, faces);
-    }
-
-    private static void Validate(CameraConfig config)
-    {
-        if (string.IsNullOrWhiteSpace(config.Url)) throw new ArgumentException("camera url is required");
-        if (config.AnalysisFps is <= 0 or > 60 || double.IsNaN(config.AnalysisFps))
-            throw new ArgumentException($"analysis fps must be in (0, 60] (was {config.AnalysisFps})");
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera} ingest started on silo {Silo}")]
     private static partial void LogStarted(ILogger logger, string camera, string silo);

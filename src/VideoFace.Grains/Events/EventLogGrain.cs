@@ -2,18 +2,19 @@ using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using VideoFace.Abstractions;
+using VideoFace.Grains.Logs;
 
 namespace VideoFace.Grains.Events;
 
 /// <summary>Persisted state of the identity-event log.</summary>
 [GenerateSerializer, Alias("vf.EventLogState")]
-public sealed class EventLogState
+public sealed record EventLogState
 {
     /// <summary>Sequence of the newest event ever logged; never reused, also after restarts and removals.</summary>
     [Id(0)] public long LastSequence { get; set; }
 
     /// <summary>Retained events, oldest first, at most <see cref="EventLogGrain.Capacity"/>.</summary>
-    [Id(1)] public List<LoggedIdentityEvent> Events { get; set; } = [];
+    [Id(1)] public List<LoggedIdentityEvent> Events { get; init; } = [];
 }
 
 /// <summary>
@@ -30,15 +31,15 @@ public sealed partial class EventLogGrain(
     /// <summary>Events kept (and persisted with every append, so kept bounded): what a reconnecting subscriber can still catch up on.</summary>
     public const int Capacity = 2000;
 
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private IAsyncStream<LoggedIdentityEvent>? _stream;
+    private SequencedLog<LoggedIdentityEvent> _log = null!;
     private EventLogState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stream = this.GetStreamProvider(Names.StreamProvider)
             .GetStream<LoggedIdentityEvent>(StreamId.Create(Names.LoggedEventsNamespace, Names.AllEventsKey));
-        foreach (var e in S.Events) _ids.Add(e.Event.EventId);
+        _log = new SequencedLog<LoggedIdentityEvent>(S.Events, e => e.Event.EventId, e => e.Sequence);
         return Task.CompletedTask;
     }
 
@@ -70,7 +71,7 @@ public sealed partial class EventLogGrain(
 
     public async Task<LoggedIdentityEvent?> AppendAsync(IdentityEvent identityEvent)
     {
-        if (_ids.Contains(identityEvent.EventId))
+        if (_log.Contains(identityEvent.EventId))
         {
             // streams deliver at least once (a queue message redelivered after a silo was lost, an outbox sent again)
             LogRedelivered(logger, identityEvent.EventId);
@@ -80,9 +81,8 @@ public sealed partial class EventLogGrain(
         if (await GrainFactory.GetGrain<IGalleryGrain>(Names.DefaultGallery).IsErasedAsync(identityEvent.IdentityId, identityEvent.Incarnation))
             return null;
         var logged = new LoggedIdentityEvent(++S.LastSequence, identityEvent);
-        S.Events.Add(logged);
-        _ids.Add(identityEvent.EventId);
-        if (S.Events.Count > Capacity) Remove(0, S.Events.Count - Capacity);
+        _log.Add(logged);
+        _log.Trim(Capacity);
         // persisted before published: a sequence a subscriber has seen is never handed out again
         await state.WriteStateAsync();
         try
@@ -97,24 +97,9 @@ public sealed partial class EventLogGrain(
         return logged;
     }
 
-    public Task<IReadOnlyList<LoggedIdentityEvent>> ReadAsync(long afterSequence, int max)
-    {
-        // sequences ascend through the list: binary search for the first one after afterSequence
-        int lo = 0, hi = S.Events.Count;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) / 2;
-            if (S.Events[mid].Sequence <= afterSequence) lo = mid + 1;
-            else hi = mid;
-        }
-        return Task.FromResult<IReadOnlyList<LoggedIdentityEvent>>(S.Events.GetRange(lo, Math.Min(Math.Max(0, max), S.Events.Count - lo)));
-    }
+    public Task<IReadOnlyList<LoggedIdentityEvent>> ReadAsync(long afterSequence, int max) => Task.FromResult(_log.After(afterSequence, max));
 
-    public Task<IReadOnlyList<LoggedIdentityEvent>> RecentAsync(int count)
-    {
-        int n = Math.Clamp(count, 0, S.Events.Count);
-        return Task.FromResult<IReadOnlyList<LoggedIdentityEvent>>(S.Events.GetRange(S.Events.Count - n, n));
-    }
+    public Task<IReadOnlyList<LoggedIdentityEvent>> RecentAsync(int count) => Task.FromResult(_log.Newest(count));
 
     public Task<long> GetLatestSequenceAsync() => Task.FromResult(S.LastSequence);
 
@@ -123,18 +108,12 @@ public sealed partial class EventLogGrain(
 
     public Task<int> PruneOlderThanAsync(DateTimeOffset before) => RemoveAsync(e => e.Event.Time < before);
 
+    /// <summary>Removes matching events; the sequence counter stays, so no number is reused.</summary>
     private async Task<int> RemoveAsync(Predicate<LoggedIdentityEvent> match)
     {
-        foreach (var e in S.Events.Where(e => match(e))) _ids.Remove(e.Event.EventId);
-        int removed = S.Events.RemoveAll(match);
+        int removed = _log.RemoveAll(match).Count;
         if (removed > 0) await state.WriteStateAsync();
         return removed;
-    }
-
-    private void Remove(int index, int count)
-    {
-        foreach (var e in S.Events.Skip(index).Take(count)) _ids.Remove(e.Event.EventId);
-        S.Events.RemoveRange(index, count);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Identity event {EventId} arrived again; it is logged once")]

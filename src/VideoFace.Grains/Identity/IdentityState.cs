@@ -4,7 +4,7 @@ namespace VideoFace.Grains.Identity;
 
 /// <summary>Persisted state of an identity grain.</summary>
 [GenerateSerializer, Alias("vf.IdentityState")]
-public sealed class IdentityState
+public sealed record IdentityState
 {
     [Id(0)] public string? Name { get; set; }
 
@@ -37,4 +37,20 @@ public sealed class IdentityState
     /// between the two sends them at the next activation, under the same event ids, so consumers can drop a copy.
     /// </summary>
     [Id(11)] public List<IdentityEvent> Outbox { get; set; } = [];
+
+    /// <summary>A report of this track is dropped: the identity is erased, or the track matched an erased incarnation of it.</summary>
+    public bool Refuses(TrackSighting sighting) => Erased || ErasedThrough is { } erased && sighting.Incarnation <= erased;
+
+    /// <summary>
+    /// The id named afresh after an erase or a merge (a person enrolled again under the same name): a new record that
+    /// keeps only what must outlive them, the erased incarnation and the events still to publish.
+    /// </summary>
+    public IdentityState Renewed(string? name) => new() { Name = name, ErasedThrough = ErasedThrough, Outbox = Outbox };
+
+    /// <summary>The id after an erase of <paramref name="incarnation"/>: nothing of it stays, its unsent events neither.</summary>
+    public IdentityState ErasedThroughIncarnation(long incarnation) =>
+        new() { Erased = true, ErasedThrough = Math.Max(incarnation, ErasedThrough ?? long.MinValue) };
+
+    /// <summary>The id after a merge into <paramref name="targetId"/>: it forwards, and still publishes what it owes.</summary>
+    public IdentityState MergedAway(string targetId) => new() { MergedInto = targetId, Outbox = Outbox };
 }

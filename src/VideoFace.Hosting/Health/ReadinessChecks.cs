@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using VideoFace.Abstractions;
+using VideoFace.Media.Health;
 using VideoFace.Pipeline.Inference;
 using VideoFace.Index;
 using VideoFace.Storage;
@@ -93,11 +94,11 @@ internal sealed class CamerasHealthCheck(IGrainFactory grains) : IHealthCheck
         var ids = await grains.GetGrain<ICameraRegistryGrain>(Names.DefaultGallery).ListAsync();
         var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<ICameraGrain>(id).GetStatusAsync()));
         var data = new Dictionary<string, object> { ["total"] = statuses.Length };
-        foreach (var g in statuses.GroupBy(s => s.Health)) data[g.Key.ToString().ToLowerInvariant()] = g.Count();
-        var notStreaming = statuses.Where(s => s.Health is not (CameraHealthState.Streaming or CameraHealthState.Stopped)).Select(s => $"{s.CameraId}: {s.Health}").ToList();
+        foreach (var g in statuses.GroupBy(s => s.Ingest.Health)) data[g.Key.ToString().ToLowerInvariant()] = g.Count();
+        var notStreaming = statuses.Where(s => s.Ingest.Health is not (HealthState.Streaming or HealthState.Stopped)).Select(s => $"{s.CameraId}: {s.Ingest.Health}").ToList();
         if (notStreaming.Count > 0) data["not_streaming"] = notStreaming;
-        var summary = $"{statuses.Length} camera(s): " + string.Join(", ", statuses.GroupBy(s => s.Health).Select(g => $"{g.Count()} {g.Key}"));
-        return statuses.Any(s => s.Health == CameraHealthState.Failed)
+        var summary = $"{statuses.Length} camera(s): " + string.Join(", ", statuses.GroupBy(s => s.Ingest.Health).Select(g => $"{g.Count()} {g.Key}"));
+        return statuses.Any(s => s.Ingest.Health == HealthState.Failed)
             ? HealthCheckResult.Degraded(summary, data: data)
             : HealthCheckResult.Healthy(summary, data);
     }

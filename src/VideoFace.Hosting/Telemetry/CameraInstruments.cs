@@ -42,7 +42,7 @@ public sealed class CameraInstruments : IHostedService, IDisposable
         _meter.CreateObservableCounter(Reconnects, () => Observe(c => Math.Max(0, c.Source.Sessions - 1)), "{reconnect}", "ffmpeg sessions after the first");
         _meter.CreateObservableCounter(Faces, () => Observe(c => c.Pipeline.FacesDetected), "{face}", "Faces detected");
         _meter.CreateObservableCounter(TracksStarted, () => Observe(c => c.Pipeline.TracksStarted), "{track}", "Tracks started");
-        _meter.CreateObservableGauge(Streaming, () => Observe(c => c.Pipeline.State == nameof(CameraHealthState.Streaming) ? 1 : 0), null,
+        _meter.CreateObservableGauge(Streaming, () => Observe(c => c.Pipeline.Health == Media.Health.HealthState.Streaming ? 1 : 0), null,
             "1 while the camera streams, 0 otherwise");
         _meter.CreateObservableGauge(OpenTracks, () => Observe(c => c.Pipeline.OpenTracks), "{track}", "Confirmed tracks not yet ended");
         _matches = _meter.CreateCounter<long>(GalleryMatches, "{track}", "Tracks decided (or re-decided) by the gallery, by outcome (person, unknown, new_unknown)");
@@ -73,6 +73,6 @@ public sealed class CameraInstruments : IHostedService, IDisposable
         _matches.Add(1, tag, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
-    private IEnumerable<Measurement<long>> Observe(Func<(string Camera, Media.Sources.FrameSourceCounters Source, CameraPipelineStatus Pipeline), long> value) =>
+    private IEnumerable<Measurement<long>> Observe(Func<(string Camera, Media.Sources.FrameSourceCounters Source, CameraIngestStatus Pipeline), long> value) =>
         _sessions.Counters().Select(c => new Measurement<long>(value(c), new KeyValuePair<string, object?>("camera", c.Camera)));
 }

@@ -18,7 +18,7 @@ internal sealed partial class CameraSession
     private readonly MediaOptions _options;
     private readonly Func<(IFrameSource Source, CameraPipeline Pipeline)> _create;
     private readonly ITrackPublisher _tracks;
-    private readonly Action<CameraSessionStatus> _observe;
+    private readonly Action<CameraIngestStatus> _observe;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
@@ -30,7 +30,7 @@ internal sealed partial class CameraSession
 
     /// <param name="observe">Called with the session's status after each pipeline status and after each failed run.</param>
     public CameraSession(string cameraId, CameraFeed feed, MediaOptions options, Func<(IFrameSource, CameraPipeline)> create,
-        ITrackPublisher tracks, Action<CameraSessionStatus> observe, TimeProvider time, ILogger logger)
+        ITrackPublisher tracks, Action<CameraIngestStatus> observe, TimeProvider time, ILogger logger)
     {
         _cameraId = cameraId;
         Feed = feed;
@@ -63,22 +63,28 @@ internal sealed partial class CameraSession
     public void Start() => Run = Task.Run(() => LoopAsync(Cts.Token));
 
     /// <summary>
-    /// The camera's health as its grain and the API show it: the running pipeline's, except that while the camera fails
-    /// (a retry is pending, or the retry has not streamed yet) the reason is the last failure's, never empty.
+    /// The camera's status as its grain and the API show it: the running pipeline's <paramref name="s"/>, except that
+    /// idle reads as connecting and ended as stopped, and while the camera fails (a retry is pending, or the retry has not
+    /// streamed yet) the reason is the last failure's, never empty.
     /// </summary>
-    public CameraSessionStatus Status(CameraPipelineStatus s)
+    public CameraIngestStatus Status(CameraIngestStatus s)
     {
-        var health = !Enum.TryParse<HealthState>(s.State, out var h) || h == HealthState.Idle ? HealthState.Connecting
-            : h == HealthState.Ended ? HealthState.Stopped : h;
-        string? reason;
-        DateTimeOffset? retryAt;
+        var health = s.Health switch
+        {
+            HealthState.Idle => HealthState.Connecting,
+            HealthState.Ended => HealthState.Stopped,
+            var h => h,
+        };
         lock (_gate)
         {
             if (_retryAt is not null && _failures > 0) health = HealthState.Failed; // waiting out the delay before the next try
-            reason = s.Reason ?? (_failures > 0 && health != HealthState.Streaming ? _lastFailure : null);
-            retryAt = s.RetryAt ?? _retryAt;
+            return s with
+            {
+                Health = health,
+                Reason = s.Reason ?? (_failures > 0 && health != HealthState.Streaming ? _lastFailure : null),
+                RetryAt = s.RetryAt ?? _retryAt,
+            };
         }
-        return new CameraSessionStatus(health, reason, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.LastFrameAt, s.FramesDropped, retryAt);
     }
 
     private async Task LoopAsync(CancellationToken ct)
@@ -164,7 +170,7 @@ internal sealed partial class CameraSession
     }
 
     /// <summary>Hands the session's status for <paramref name="status"/> of its pipeline to the observer.</summary>
-    public void Observe(CameraPipelineStatus status) => _observe(Status(status));
+    public void Observe(CameraIngestStatus status) => _observe(Status(status));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: session failed")]
     private static partial void LogRunFailed(ILogger logger, Exception ex, string camera);

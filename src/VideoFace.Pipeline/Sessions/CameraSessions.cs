@@ -93,10 +93,10 @@ public sealed partial class CameraSessions(
     }
 
     /// <summary>Counters of every session here (for metrics): decoded frames, ffmpeg sessions, the pipeline's status.</summary>
-    public IReadOnlyList<(string Camera, FrameSourceCounters Source, CameraPipelineStatus Pipeline)> Counters() =>
+    public IReadOnlyList<(string Camera, FrameSourceCounters Source, CameraIngestStatus Pipeline)> Counters() =>
         _sessions.Select(kv => (kv.Key, kv.Value.Source.Counters, kv.Value.Pipeline.Status)).ToList();
 
-    public CameraSessionStatus? Snapshot(string cameraId) =>
+    public CameraIngestStatus? Snapshot(string cameraId) =>
         _sessions.TryGetValue(cameraId, out var s) ? s.Status(s.Pipeline.Status) : null;
 
     public FramePreview? Preview(string cameraId) =>
@@ -104,7 +104,7 @@ public sealed partial class CameraSessions(
 
     public Task OnTrackAsync(string cameraId, TrackNotice notice, CancellationToken ct) => tracks.PublishAsync(cameraId, notice, ct);
 
-    public Task OnStatusAsync(string cameraId, CameraPipelineStatus status, CancellationToken ct)
+    public Task OnStatusAsync(string cameraId, CameraIngestStatus status, CancellationToken ct)
     {
         if (_sessions.TryGetValue(cameraId, out var s)) s.Observe(status);
         return Task.CompletedTask;
@@ -113,7 +113,7 @@ public sealed partial class CameraSessions(
     public async ValueTask DisposeAsync() => await StopAllAsync();
 
     // one line per state change of the camera (the media source logs its own transitions at Debug)
-    private void LogIfChanged(string cameraId, CameraSessionStatus status)
+    private void LogIfChanged(string cameraId, CameraIngestStatus status)
     {
         HealthState previous;
         lock (_logGate)

@@ -13,7 +13,7 @@ public interface ICameraSessions
     Task StopAsync(string cameraId);
 
     /// <summary>The session's health and counters, or null when none runs here.</summary>
-    CameraSessionStatus? Snapshot(string cameraId);
+    CameraIngestStatus? Snapshot(string cameraId);
 
     /// <summary>The session's latest analysed frame, encoded now; null when none runs here or no frame was analysed yet.</summary>
     FramePreview? Preview(string cameraId);

@@ -25,7 +25,7 @@ public sealed record EmbeddedApp(WebApplication App, Api Api, string Key) : IAsy
             ["VideoFace:SiloPort"] = ports[0].ToString(inv),
             ["VideoFace:GatewayPort"] = ports[1].ToString(inv),
             ["VideoFace:HttpPort"] = ports[2].ToString(inv),
-            ["VideoFace:CameraWatchdogInterval"] = "00:00:02",
+            ["VideoFace:CameraReminderPeriod"] = "00:00:02",
             ["Vision:ModelsDirectory"] = TestData.Models,
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;

@@ -37,7 +37,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
             string.Create(inv, $"--VideoFace:HttpPort={p[2]}"),
             "--VideoFace:Devices=cpu",
             $"--VideoFace:ApiKeys:0={ApiKey}",
-            "--VideoFace:CameraWatchdogInterval=00:00:02",
+            "--VideoFace:CameraReminderPeriod=00:00:02",
             $"--Vision:ModelsDirectory={TestData.Models}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:VideoFace=Information",

@@ -27,13 +27,21 @@ public sealed class TestSilo : IAsyncDisposable
     /// <summary>The silo's services (its grains' singletons: index, blob store, track publisher, …).</summary>
     public IServiceProvider Services => Cluster.Silos[0].ServiceProvider;
 
-    /// <summary>Starts a silo whose data lives in a new folder named after <paramref name="name"/>; <paramref name="devices"/> "cpu" loads the models.</summary>
-    public static async Task<TestSilo> StartAsync(string name, string devices = "")
+    /// <summary>
+    /// Starts a silo whose data lives in a new folder named after <paramref name="name"/>; <paramref name="devices"/> "cpu"
+    /// loads the models; <paramref name="settings"/> adds or overrides configuration keys.
+    /// </summary>
+    public static async Task<TestSilo> StartAsync(string name, string devices = "", IReadOnlyDictionary<string, string?>? settings = null)
     {
         var data = TestVideos.TempFolder(name);
         try
         {
-            return new TestSilo(await VideoFaceTestCluster.StartAsync(1, silo => VideoFaceTestCluster.BaseSettings(silo, data, devices)), data);
+            return new TestSilo(await VideoFaceTestCluster.StartAsync(1, silo =>
+            {
+                var all = VideoFaceTestCluster.BaseSettings(silo, data, devices);
+                foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
+                return all;
+            }), data);
         }
         catch
         {

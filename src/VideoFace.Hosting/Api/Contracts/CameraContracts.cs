@@ -14,10 +14,15 @@ public sealed record CameraResponse(
     string Id, string? Url, double? Fps, bool Enabled, string? Name, string? Zone, string Health, string? Reason, string? Silo,
     long FramesAnalyzed, long FacesDetected, long TracksStarted, long FramesDropped, DateTimeOffset? LastFrameAt, DateTimeOffset? RetryAt = null)
 {
-    public static CameraResponse From(CameraStatus s) => new(
-        // credentials never leave the server
-        s.CameraId, s.Config?.Url is { } url ? Secrets.RedactUrl(url) : null, s.Config?.AnalysisFps, s.Config?.Enabled ?? false,
-        s.Config?.Name, s.Config?.Zone, s.Health.ToString(), s.Reason is { } reason ? Secrets.RedactText(reason) : null, s.Silo, s.FramesAnalyzed, s.FacesDetected, s.TracksStarted, s.FramesDropped, s.LastFrameAt, s.RetryAt);
+    public static CameraResponse From(CameraStatus s)
+    {
+        var i = s.Ingest;
+        return new(
+            // credentials never leave the server
+            s.CameraId, s.Config?.Url is { } url ? Secrets.RedactUrl(url) : null, s.Config?.AnalysisFps, s.Config?.Enabled ?? false,
+            s.Config?.Name, s.Config?.Zone, i.Health.ToString(), i.Reason is { } reason ? Secrets.RedactText(reason) : null, s.Silo,
+            i.FramesAnalyzed, i.FacesDetected, i.TracksStarted, i.FramesDropped, i.LastFrameAt, i.RetryAt);
+    }
 }
 
 /// <summary>A camera's latest analysed frame as a data URL, with the faces found in it.</summary>
