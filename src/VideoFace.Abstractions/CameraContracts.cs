@@ -1,6 +1,5 @@
 using Orleans;
 using VideoFace.Media.Health;
-using VideoFace.Pipeline;
 
 namespace VideoFace.Abstractions;
 

@@ -1,3 +1,4 @@
+using VideoFace.Media.Health;
 using VideoFace.Tracking;
 
 namespace VideoFace.Pipeline;

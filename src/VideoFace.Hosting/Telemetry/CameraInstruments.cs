@@ -1,3 +1,4 @@
+using VideoFace.Media.Health;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using VideoFace.Abstractions;

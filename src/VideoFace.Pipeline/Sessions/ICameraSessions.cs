@@ -1,3 +1,4 @@
+using VideoFace.Media.Health;
 namespace VideoFace.Pipeline.Sessions;
 
 /// <summary>

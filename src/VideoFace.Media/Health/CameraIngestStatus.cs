@@ -1,12 +1,11 @@
-using VideoFace.Media.Health;
-
-namespace VideoFace.Pipeline;
+namespace VideoFace.Media.Health;
 
 /// <summary>
-/// A camera's ingest health and counters: the one status record of a camera, made by its <see cref="CameraPipeline"/>,
+/// A camera's ingest health and counters: the one status record of a camera, made by its camera pipeline,
 /// completed by its session (the last failure's reason and the next try while it fails), handed unchanged by the camera
 /// grain to the API, which writes <see cref="Health"/>'s name. Seen from outside a session, <see cref="Health"/> is never
-/// <see cref="HealthState.Idle"/> (shown as connecting) nor <see cref="HealthState.Ended"/> (shown as stopped).
+/// <see cref="HealthState.Idle"/> (shown as connecting) nor <see cref="HealthState.Ended"/> (shown as stopped). It lives
+/// beside the health enum, below the pipeline, so the grain contracts can carry it without depending on inference.
 /// </summary>
 public sealed record CameraIngestStatus(
     HealthState Health,
