@@ -105,8 +105,8 @@ public sealed class TrackerOptions
     /// <summary>Least detector score for a face to start a track (weaker faces may still extend existing tracks).</summary>
     public float MinBirthScore { get; set; }
 
-    /// <summary>Which faces the camera embeds (section "Tracking:EmbedPolicy"): every face (default), or only those that
-    /// add information to their track (<see cref="VideoFace.Tracking.EmbedPolicy"/>).</summary>
+    /// <summary>Which faces the camera embeds (section "Tracking:EmbedPolicy"): only those that add information to their
+    /// track (default, <see cref="VideoFace.Tracking.EmbedPolicy"/>), or every face.</summary>
     public EmbedPolicyOptions EmbedPolicy { get; set; } = new();
 
     /// <summary>Returns the problems of this configuration, each naming its key; empty when valid.</summary>

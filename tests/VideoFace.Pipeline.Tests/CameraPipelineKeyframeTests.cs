@@ -82,6 +82,25 @@ public sealed class CameraPipelineKeyframeTests
         Assert.True(image.At<Vec3b>((int)faces[0].Box.Center.Y, (int)faces[0].Box.Center.X).Item1 > 230, "the box lies on the face");
     }
 
+    [Theory]
+    [InlineData(EmbedMode.OnChange, 5)] // 3 first faces, then one a second (every other frame at 2 fps)
+    [InlineData(EmbedMode.EveryFace, 8)]
+    public async Task EmbedPolicy_SteadyFace_SkippedFacesStaySightingsButNotEvidence(EmbedMode mode, int embedded)
+    {
+        var frames = Enumerable.Range(0, 8).Select(_ => new[] { Square(600, 400, 100) }).ToArray();
+        await using var run = new PipelineRun(frames, mode);
+        await run.RunAsync();
+
+        Assert.Equal(embedded, run.Batcher.FacesEmbedded);
+        Assert.Equal(8, run.Pipeline.Status.FacesDetected);
+        var ended = Assert.Single(run.Notices, n => n.Kind == TrackEventKind.Ended);
+        Assert.Equal(8, ended.Track.HitCount); // every face is a sighting of the track
+        Assert.Equal(embedded, ended.Track.EvidenceFaces); // only embedded ones are evidence
+        Assert.NotNull(ended.Track.Embedding);
+        Assert.NotNull(ended.Track.BestFace.Embedding); // the best face (thumbnail, keyframe) is an embedded one
+        Assert.All(run.Notices, n => Assert.NotNull(n.Keyframe));
+    }
+
     [Fact]
     public void LatestFrame_SmallFrame_KeptAtItsSizeAndNotAliased()
     {
@@ -155,13 +174,15 @@ public sealed class CameraPipelineKeyframeTests
         private readonly InferenceBatcher _batcher;
         private readonly RecordingSink _sink = new();
 
-        public PipelineRun(Rect[][] frames)
+        public PipelineRun(Rect[][] frames, EmbedMode? embedding = null)
         {
             (_analyzer, _batcher) = StandIns.Batcher();
             // the painted faces are flat white squares, sharpness 0: the sharpness term is off so that size decides the best face
             var options = new TrackerOptions { FullQualitySharpness = 0 };
+            if (embedding is { } mode) options.EmbedPolicy.Mode = mode;
             Pipeline = new CameraPipeline("cam1", new PaintedSource(frames), _batcher, new FaceTracker("cam1", options, session: "test"), _sink)
             {
+                EmbedPolicy = embedding is null ? null : new EmbedPolicy(options),
                 // the frames carry the painted clock (T0 + n × step), housekeeping expires tracks by the wall clock: on a
                 // slow machine a tick mid-run would end every track as long gone, so no tick comes during a run
                 StatusInterval = TimeSpan.FromHours(1),
@@ -169,6 +190,8 @@ public sealed class CameraPipelineKeyframeTests
         }
 
         public CameraPipeline Pipeline { get; }
+
+        public InferenceBatcher Batcher => _batcher;
 
         public IReadOnlyList<TrackNotice> Notices => _sink.Notices;
 

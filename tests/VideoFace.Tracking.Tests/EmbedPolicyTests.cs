@@ -184,7 +184,14 @@ public class EmbedPolicyTests
         var cam = new Camera(EmbedMode.EveryFace).Start();
         var a = Someone(1);
         for (int i = 0; i < 6; i++) Assert.Equal([EmbedReason.EveryFace], cam.Show(new Shown(a, Spot)).Reasons);
-        Assert.Equal(EmbedMode.EveryFace, new TrackerOptions().EmbedPolicy.Mode); // the default: today's behaviour
+        Assert.Equal(6, Assert.Single(cam.Tracker.Tracks).EvidenceFaces);
+    }
+
+    [Fact]
+    public void The_default_embeds_on_change()
+    {
+        Assert.Equal(EmbedMode.OnChange, new TrackerOptions().EmbedPolicy.Mode);
+        Assert.Equal(EmbedMode.OnChange, new EmbedPolicy(new TrackerOptions()).Mode);
     }
 
     [Theory]
