@@ -241,7 +241,9 @@ public sealed class EmbedPolicy
 
         float scale = MathF.Sqrt(Math.Max(face.Box.Area, 1f) / Math.Max(holder.LastBox.Area, 1f));
         if (!(scale <= _options.MaxScaleChange && scale >= 1 / _options.MaxScaleChange)) return EmbedReason.Resized;
-        if (frame.Time - memory.LastEmbedded >= _options.ReverifyInterval) return EmbedReason.Reverify;
+        // a frame older than the last embedding (a camera clock set back) cannot vouch for the track either
+        var age = frame.Time - memory.LastEmbedded;
+        if (age >= _options.ReverifyInterval || age < TimeSpan.Zero) return EmbedReason.Reverify;
         if (FaceQuality.Compute(face, frame.Width, frame.Height, _tracking) > holder.BestFace.Quality + _options.QualityGain)
             return EmbedReason.BetterFace;
         if (FaceThumbprint.Likeness(print, memory.Print) < _options.MinThumbprintLikeness) return EmbedReason.Changed;

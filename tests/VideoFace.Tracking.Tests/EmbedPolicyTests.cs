@@ -176,6 +176,8 @@ public class EmbedPolicyTests
         }
         Assert.Equal([EmbedReason.Changed], policy.Decide(Frame(At(4) - TimeSpan.FromMilliseconds(100), Face(Spot)), [null], tracker.Tracks));
         Assert.Equal([EmbedReason.Skip], policy.Decide(Frame(At(4) - TimeSpan.FromMilliseconds(100), Face(Spot)), [a.Print], tracker.Tracks));
+        // a clock set back: the last embedding is "in the future" and vouches for nothing
+        Assert.Equal([EmbedReason.Reverify], policy.Decide(Frame(At(0), Face(Spot)), [a.Print], tracker.Tracks));
     }
 
     [Fact]
