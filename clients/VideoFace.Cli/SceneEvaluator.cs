@@ -141,7 +141,10 @@ internal static class SceneEvaluator
         // both agree; a file read faster or slower than its own pace (a loaded machine) would let the wall clock end tracks
         // early or late, so there the video's own clock (the latest frame's time) stands in for it.
         TimeProvider clock = options.NativeRate ? TimeProvider.System : new VideoClock(source);
-        var pipeline = new CameraPipeline(cameraId, source, batcher, tracker, sessions, clock, loggers.CreateLogger<CameraPipeline>());
+        var pipeline = new CameraPipeline(cameraId, source, batcher, tracker, sessions, clock, loggers.CreateLogger<CameraPipeline>())
+        {
+            EmbedPolicy = services.GetRequiredService<IFaceTrackerFactory>().CreateEmbedPolicy(),
+        };
         progress?.Invoke($"reading {Path.GetFileName(video)} at {(options.AnalysisFps > 0 ? options.AnalysisFps.ToString("0.##", CultureInfo.InvariantCulture) + " fps" : "every frame")}");
         long embeddedBefore = batcher.FacesEmbedded;
         var sw = Stopwatch.StartNew();
@@ -158,7 +161,7 @@ internal static class SceneEvaluator
             throw new InvalidDataException($"the video could not be read: {source.Health.Message ?? source.Health.Reason.ToString()}");
         var verdicts = await VerdictsAsync(grains, ct);
         var run = new SceneObservations(tracker.AnalysedFrames, tracker.Faces, tracker.Announced, verdicts,
-            batcher.FacesEmbedded - embeddedBefore, sw.Elapsed.TotalSeconds);
+            batcher.FacesEmbedded - embeddedBefore, sw.Elapsed.TotalSeconds, pipeline.Status.FacesDetected);
         return new SceneEvaluation(video, options.AnalysisFps, batcher.Device, batcher.Analyzer.EmbeddingSpace, enrolment,
             SceneScoring.Score(truth, run));
     }

@@ -50,6 +50,9 @@ public sealed partial class CameraPipeline
     /// <summary>How often status goes to the sink, and idle tracks are expired when no frame arrives.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Decides which faces are embedded (one per camera; null embeds every face, as its EveryFace mode does).</summary>
+    public EmbedPolicy? EmbedPolicy { get; init; }
+
     /// <summary>The latest analysed frame as a JPEG with the faces found in it; null before the first frame.</summary>
     public FramePreview? Preview() => _latest.Render();
 
@@ -102,22 +105,26 @@ public sealed partial class CameraPipeline
         using var activity = VideoFaceActivities.Source.StartActivity(VideoFaceActivities.Frame);
         activity?.SetTag(VideoFaceActivities.CameraTag, _cameraId);
         using var mat = frame.AsMat();
-        IReadOnlyList<EmbeddedFace> faces;
+        float sx = (float)frame.ScaleX, sy = (float)frame.ScaleY;
+        int fullW = (int)Math.Round(frame.Width * frame.ScaleX), fullH = (int)Math.Round(frame.Height * frame.ScaleY);
+        FaceObservation Observe(AnalysedFace f) => new(f.Face.Box.Scale(sx, sy), f.Face.Score,
+            f.Face.Keypoints.Select(p => new Point2f(p.X * sx, p.Y * sy)).ToArray(), f.Embedding, f.Sharpness);
+        IReadOnlyList<AnalysedFace> faces;
         using (VideoFaceActivities.Source.StartActivity(VideoFaceActivities.Inference))
-            faces = await _batcher.AnalyzeAsync(mat, 0, ct).ConfigureAwait(false);
+            faces = await _batcher.AnalyzeAsync(mat, (found, c) => ChooseAsync(found, frame.CaptureTime, fullW, fullH, Observe, c), ct)
+                .ConfigureAwait(false);
         activity?.SetTag("videoface.faces", faces.Count);
         Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _faces, faces.Count);
         _lastFrameAt = frame.CaptureTime;
-        float sx = (float)frame.ScaleX, sy = (float)frame.ScaleY;
-        int fullW = (int)Math.Round(frame.Width * frame.ScaleX), fullH = (int)Math.Round(frame.Height * frame.ScaleY);
-        var observations = faces.Select(f => new FaceObservation(
-            f.Face.Box.Scale(sx, sy), f.Face.Score,
-            f.Face.Keypoints.Select(p => new Point2f(p.X * sx, p.Y * sy)).ToArray(), f.Embedding, f.Sharpness)).ToList();
+        var observations = faces.Select(Observe).ToList();
+        var prints = faces.Select(f => (float[]?)f.Thumbprint).ToList();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var update = _tracker.Update(new FrameFaces(frame.CaptureTime, fullW, fullH, observations));
+            var frameFaces = new FrameFaces(frame.CaptureTime, fullW, fullH, observations);
+            var update = _tracker.Update(frameFaces);
+            if (EmbedPolicy is { Mode: not EmbedMode.EveryFace } policy) policy.Observe(frameFaces, prints, update, _tracker.Tracks);
             var preview = new List<PreviewFace>(faces.Count);
             (byte[] Jpeg, int Width, int Height, double Scale)? scene = null;
             for (int i = 0; i < faces.Count; i++)
@@ -134,6 +141,25 @@ public sealed partial class CameraPipeline
             }
             _latest.Update(frame.Pixels, frame.Width, frame.Height, frame.CaptureTime, preview);
             await EmitAsync(update.Events, decodedAt, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Which of a frame's faces to embed: all of them without a policy (or in its EveryFace mode), else the
+    /// policy's choice against the tracker's tracks before this frame.</summary>
+    private async ValueTask<IReadOnlyList<bool>> ChooseAsync(IReadOnlyList<AnalysedFace> found, DateTimeOffset time, int width, int height,
+        Func<AnalysedFace, FaceObservation> observe, CancellationToken ct)
+    {
+        if (EmbedPolicy is not { Mode: not EmbedMode.EveryFace } policy) return Enumerable.Repeat(true, found.Count).ToArray();
+        var frame = new FrameFaces(time, width, height, found.Select(observe).ToList());
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return policy.Decide(frame, found.Select(f => (float[]?)f.Thumbprint).ToList(), _tracker.Tracks)
+                .Select(r => r != EmbedReason.Skip).ToArray();
         }
         finally
         {

@@ -43,6 +43,10 @@ public sealed record LocatedFace(FaceBox Box, float Score, Point2f[] Keypoints);
 /// <summary>A located face with its normed embedding and the sharpness of its aligned crop.</summary>
 public sealed record EmbeddedFace(LocatedFace Face, float[] Embedding, float? Sharpness = null);
 
+/// <summary>A located face with the sharpness and thumbprint of its aligned crop, and its normed embedding when it was
+/// chosen for embedding (null otherwise).</summary>
+public sealed record AnalysedFace(LocatedFace Face, float Sharpness, float[] Thumbprint, float[]? Embedding = null);
+
 /// <summary>
 /// One inference device shared by every camera on the silo: a single worker runs detection requests one frame at a
 /// time (the shipped detectors take one image) and gathers the aligned crops of all pending embedding requests from
@@ -111,6 +115,34 @@ public sealed partial class InferenceBatcher : IAsyncDisposable
             var sharpness = crops.Select(Vision.Quality.FaceSharpness.Measure).ToList();
             var embeddings = await EmbedAsync(crops, ct).ConfigureAwait(false);
             return located.Select((f, i) => new EmbeddedFace(f, embeddings[i], sharpness[i])).ToList();
+        }
+        finally
+        {
+            foreach (var c in crops) c.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Detect and align every face of a frame (largest first), then embed only the faces <paramref name="choose"/> picks
+    /// (one flag per face, given the faces with their crops' sharpness and thumbprint), through the shared device.
+    /// </summary>
+    public async Task<IReadOnlyList<AnalysedFace>> AnalyzeAsync(Mat bgr,
+        Func<IReadOnlyList<AnalysedFace>, CancellationToken, ValueTask<IReadOnlyList<bool>>> choose, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(choose);
+        var located = await DetectAsync(bgr, ct).ConfigureAwait(false);
+        if (located.Count == 0) return [];
+        var crops = located.Select(f => Vision.Alignment.FaceAligner.Align(bgr, f.Keypoints, _analyzer.Embedder.InputSize)).ToList();
+        try
+        {
+            var faces = located.Select((f, i) => new AnalysedFace(f, Vision.Quality.FaceSharpness.Measure(crops[i]),
+                Vision.Quality.FaceThumbprint.Measure(crops[i]))).ToList();
+            var chosen = await choose(faces, ct).ConfigureAwait(false);
+            var picked = Enumerable.Range(0, faces.Count).Where(i => i < chosen.Count && chosen[i]).ToList();
+            PipelineInstruments.FacesNotEmbeddedCounter.Add(faces.Count - picked.Count);
+            var embeddings = await EmbedAsync(picked.ConvertAll(i => crops[i]), ct).ConfigureAwait(false);
+            for (int k = 0; k < picked.Count; k++) faces[picked[k]] = faces[picked[k]] with { Embedding = embeddings[k] };
+            return faces;
         }
         finally
         {

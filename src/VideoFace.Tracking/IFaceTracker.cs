@@ -27,6 +27,9 @@ public interface IFaceTrackerFactory
 {
     /// <summary>A new tracker for the camera, with a fresh id session so its track ids never repeat earlier ones.</summary>
     IFaceTracker Create(string cameraId);
+
+    /// <summary>A new embedding policy for one camera's pipeline, or null to embed every face.</summary>
+    EmbedPolicy? CreateEmbedPolicy() => null;
 }
 
 /// <summary>Creates <see cref="FaceTracker"/>s sharing one set of options and one clock.</summary>
@@ -34,4 +37,7 @@ public sealed class FaceTrackerFactory(TrackerOptions options, TimeProvider time
 {
     /// <inheritdoc />
     public IFaceTracker Create(string cameraId) => new FaceTracker(cameraId, options, timeProvider);
+
+    /// <inheritdoc />
+    public EmbedPolicy? CreateEmbedPolicy() => new(options);
 }

@@ -105,6 +105,10 @@ public sealed class TrackerOptions
     /// <summary>Least detector score for a face to start a track (weaker faces may still extend existing tracks).</summary>
     public float MinBirthScore { get; set; }
 
+    /// <summary>Which faces the camera embeds (section "Tracking:EmbedPolicy"): only those that add information to their
+    /// track (default, <see cref="VideoFace.Tracking.EmbedPolicy"/>), or every face.</summary>
+    public EmbedPolicyOptions EmbedPolicy { get; set; } = new();
+
     /// <summary>Returns the problems of this configuration, each naming its key; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -141,6 +145,8 @@ public sealed class TrackerOptions
         Check(BestFaceMinGain is >= 0 and <= 1, nameof(BestFaceMinGain), "must be in [0, 1]", BestFaceMinGain);
         Check(UpdateInterval >= TimeSpan.Zero, nameof(UpdateInterval), "must not be negative (zero turns it off)", UpdateInterval);
         Check(Unit(MinBirthScore), nameof(MinBirthScore), "must be in [0, 1]", MinBirthScore);
+        if (EmbedPolicy is null) errors.Add($"{SectionName}:{nameof(EmbedPolicy)} must be set");
+        else errors.AddRange(EmbedPolicy.Validate());
         return errors;
     }
 }

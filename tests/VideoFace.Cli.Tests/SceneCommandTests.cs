@@ -136,6 +136,12 @@ public sealed class SceneCommandTests(SceneFixture scene) : IClassFixture<SceneF
         Assert.InRange(s.GetProperty("face_coverage").GetDouble(), 0.3, 1.0);
         Assert.True(s.GetProperty("faces_embedded").GetInt64() > 0);
         Assert.True(s.GetProperty("embeddings_per_second").GetDouble() > 0);
+        // the embedding policy (on by default) never embeds more faces than were detected
+        Assert.InRange(s.GetProperty("faces_embedded").GetInt64(), 1, s.GetProperty("faces_detected").GetInt64());
+        Assert.Equal((double)s.GetProperty("faces_embedded").GetInt64() / s.GetProperty("faces_detected").GetInt64(),
+            s.GetProperty("embeddings_per_face").GetDouble(), 9);
+        Assert.Equal(s.GetProperty("faces_embedded").GetInt64() / (truth.FrameCount / truth.Fps),
+            s.GetProperty("embeddings_per_video_second").GetDouble(), 6);
     }
 
     [Fact]

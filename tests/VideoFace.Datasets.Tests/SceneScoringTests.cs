@@ -37,7 +37,7 @@ public sealed class SceneScoringTests
         {
             ["t1"] = new("p-ann", "Ann"), ["t2"] = new("p-bob", "Bob"), ["t3"] = new("u-1", null), ["t4"] = new("u-2", null),
         };
-        var run = new SceneObservations(Enumerable.Range(0, 20).ToList(), faces, ["t1", "t2", "t3", "t4"], verdicts, 40, 4);
+        var run = new SceneObservations(Enumerable.Range(0, 20).ToList(), faces, ["t1", "t2", "t3", "t4"], verdicts, 40, 4, FacesDetected: 50);
 
         var s = SceneScoring.Score(Truth(), run);
 
@@ -55,6 +55,8 @@ public sealed class SceneScoringTests
         Assert.Equal(1.25, s.TracksPerAppearance); // Bob's appearance has two tracks
         Assert.Equal(1.0, s.FaceCoverage);
         Assert.Equal(10.0, s.EmbeddingsPerSecond);
+        Assert.Equal(0.8, s.EmbeddingsPerFace, 9); // 40 of 50 detected faces embedded
+        Assert.Equal(20.0, s.EmbeddingsPerVideoSecond, 9); // 40 in 2 s of video (20 frames at 10 fps)
     }
 
     [Fact]

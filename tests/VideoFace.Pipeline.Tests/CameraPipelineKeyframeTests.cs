@@ -15,7 +15,7 @@ namespace VideoFace.Pipeline.Tests;
 /// <summary>
 /// The camera pipeline's keyframes and preview on synthetic 1920×1080 frames, tracked by the real tracker: filled white
 /// squares are the faces (a stand-in detector finds them), and each frame carries its number as the grey level of a
-/// corner patch, so a JPEG can be traced back to the frame it was made from.
+/// corner patch, so a JPEG can be traced back to the frame it was made from. Each square has two dark "eyes" off its centre.
 /// </summary>
 public sealed class CameraPipelineKeyframeTests
 {
@@ -82,6 +82,26 @@ public sealed class CameraPipelineKeyframeTests
         Assert.True(image.At<Vec3b>((int)faces[0].Box.Center.Y, (int)faces[0].Box.Center.X).Item1 > 230, "the box lies on the face");
     }
 
+    [Theory]
+    [InlineData(EmbedMode.OnChange, 4)] // 3 first faces, then one a second (every other frame at 2 fps)
+    [InlineData(EmbedMode.EveryFace, 6)]
+    public async Task EmbedPolicy_SteadyFace_SkippedFacesStaySightingsButNotEvidence(EmbedMode mode, int embedded)
+    {
+        // six frames: from the seventh on, the painted frame number turns the corner patch white (a second "face")
+        var frames = Enumerable.Range(0, 6).Select(_ => new[] { Square(600, 400, 100) }).ToArray();
+        await using var run = new PipelineRun(frames, mode);
+        await run.RunAsync();
+
+        Assert.Equal(embedded, run.Batcher.FacesEmbedded);
+        Assert.Equal(6, run.Pipeline.Status.FacesDetected);
+        var ended = Assert.Single(run.Notices, n => n.Kind == TrackEventKind.Ended);
+        Assert.Equal(6, ended.Track.HitCount); // every face is a sighting of the track
+        Assert.Equal(embedded, ended.Track.EvidenceFaces); // only embedded ones are evidence
+        Assert.NotNull(ended.Track.Embedding);
+        Assert.NotNull(ended.Track.BestFace.Embedding); // the best face (thumbnail, keyframe) is an embedded one
+        Assert.All(run.Notices, n => Assert.NotNull(n.Keyframe));
+    }
+
     [Fact]
     public void LatestFrame_SmallFrame_KeptAtItsSizeAndNotAliased()
     {
@@ -144,7 +164,15 @@ public sealed class CameraPipelineKeyframeTests
         var mat = new Mat(height, width, MatType.CV_8UC3, new Scalar(128, 128, 128));
         var level = 20 + 40 * number;
         Cv2.Rectangle(mat, new Rect(0, 0, 60, 60), new Scalar(level, level, level), -1);
-        foreach (var f in faces) Cv2.Rectangle(mat, f, Scalar.White, -1);
+        foreach (var f in faces)
+        {
+            Cv2.Rectangle(mat, f, Scalar.White, -1);
+            // two dark "eyes" inside (the detector keeps the square's outline; the centre stays white): a face with some
+            // texture, so its thumbprint is not flat
+            int eye = Math.Max(2, f.Width / 8);
+            Cv2.Rectangle(mat, new Rect(f.X + f.Width / 4, f.Y + f.Height / 3, eye, eye), Scalar.Black, -1);
+            Cv2.Rectangle(mat, new Rect(f.X + 5 * f.Width / 8, f.Y + f.Height / 3, eye, eye), Scalar.Black, -1);
+        }
         return mat;
     }
 
@@ -155,13 +183,15 @@ public sealed class CameraPipelineKeyframeTests
         private readonly InferenceBatcher _batcher;
         private readonly RecordingSink _sink = new();
 
-        public PipelineRun(Rect[][] frames)
+        public PipelineRun(Rect[][] frames, EmbedMode? embedding = null)
         {
             (_analyzer, _batcher) = StandIns.Batcher();
             // the painted faces are flat white squares, sharpness 0: the sharpness term is off so that size decides the best face
             var options = new TrackerOptions { FullQualitySharpness = 0 };
+            if (embedding is { } mode) options.EmbedPolicy.Mode = mode;
             Pipeline = new CameraPipeline("cam1", new PaintedSource(frames), _batcher, new FaceTracker("cam1", options, session: "test"), _sink)
             {
+                EmbedPolicy = embedding is null ? null : new EmbedPolicy(options),
                 // the frames carry the painted clock (T0 + n × step), housekeeping expires tracks by the wall clock: on a
                 // slow machine a tick mid-run would end every track as long gone, so no tick comes during a run
                 StatusInterval = TimeSpan.FromHours(1),
@@ -169,6 +199,8 @@ public sealed class CameraPipelineKeyframeTests
         }
 
         public CameraPipeline Pipeline { get; }
+
+        public InferenceBatcher Batcher => _batcher;
 
         public IReadOnlyList<TrackNotice> Notices => _sink.Notices;
 

@@ -157,7 +157,8 @@ internal static class EvalCommands
         Console.WriteLine(string.Create(inv, $"people per unknown id:       {s.PeoplePerUnknownId:0.00} (purity; 1 is ideal), {s.ImpureUnknownIds} mixed"));
         Console.WriteLine(string.Create(inv, $"appearances covered:         {s.AppearancesCovered} of {s.TruthAppearances}, {s.TracksPerAppearance:0.00} tracks each; face coverage {100 * s.FaceCoverage:0.0} %"));
         Console.WriteLine($"people missed:               {(s.PeopleMissed.Count == 0 ? "none" : string.Join(", ", s.PeopleMissed))} (of {s.TruthPeople})");
-        Console.WriteLine(string.Create(inv, $"embeddings per second:       {s.EmbeddingsPerSecond:0.0} ({s.FacesEmbedded} in {s.WallSeconds:0.0} s)"));
+        Console.WriteLine(string.Create(inv, $"faces embedded:              {s.FacesEmbedded} of {s.FacesDetected} detected ({s.EmbeddingsPerFace:0.00} per face), {s.EmbeddingsPerVideoSecond:0.00} per second of video"));
+        Console.WriteLine(string.Create(inv, $"embeddings per second:       {s.EmbeddingsPerSecond:0.0} ({s.FacesEmbedded} in {s.WallSeconds:0.0} s of wall time)"));
     }
 
     private static IReadOnlyList<VerificationPair> LoadPairs(string path, string? root, int seed)

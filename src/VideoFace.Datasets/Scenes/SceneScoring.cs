@@ -6,14 +6,16 @@ public sealed record TrackedFace(int Frame, string TrackId, float X, float Y, fl
 /// <summary>What the system finally decided a track was: its identity and, for an enrolled person, their name.</summary>
 public sealed record TrackVerdict(string IdentityId, string? EnrolledName);
 
-/// <summary>What one evaluation run saw: the analysed frames, the faces on tracks, the announced tracks and their verdicts.</summary>
+/// <summary>What one evaluation run saw: the analysed frames, the faces on tracks, the announced tracks and their
+/// verdicts, the faces embedded and (when counted) detected, and the run's wall time.</summary>
 public sealed record SceneObservations(
     IReadOnlyList<int> AnalysedFrames,
     IReadOnlyList<TrackedFace> Faces,
     IReadOnlyCollection<string> Tracks,
     IReadOnlyDictionary<string, TrackVerdict> Verdicts,
     long FacesEmbedded,
-    double WallSeconds);
+    double WallSeconds,
+    long FacesDetected = 0);
 
 /// <summary>Identity accuracy of one run over a scene (see <see cref="SceneScoring"/> for the definitions).</summary>
 public sealed record SceneScore
@@ -63,7 +65,15 @@ public sealed record SceneScore
     public double FaceCoverage { get; init; }
 
     public long FacesEmbedded { get; init; }
+    /// <summary>Faces the detector found in the analysed frames (0 when not counted).</summary>
+    public long FacesDetected { get; init; }
+    /// <summary>Embedded faces per detected face (1 when every face is embedded; 0 when not counted).</summary>
+    public double EmbeddingsPerFace { get; init; }
+    /// <summary>Embedded faces per second of video: the embedder load one camera showing this scene puts on a device,
+    /// independent of how fast the machine ran.</summary>
+    public double EmbeddingsPerVideoSecond { get; init; }
     public double WallSeconds { get; init; }
+    /// <summary>Embedded faces per second of wall time (depends on the machine and its load).</summary>
     public double EmbeddingsPerSecond { get; init; }
 
     public IReadOnlyList<StrangerScore> Strangers { get; init; } = [];
@@ -194,6 +204,9 @@ public static class SceneScoring
             TracksPerAppearance = coveredAppearances.Count == 0 ? 0 : coveredAppearances.Average(a => (double)appearanceTracks[a].Count),
             FaceCoverage = visibleFaces.Count == 0 ? 0 : visibleFaces.Count(v => coveredTruthFaces.Contains((v.Frame, v.Appearance))) / (double)visibleFaces.Count,
             FacesEmbedded = run.FacesEmbedded,
+            FacesDetected = run.FacesDetected,
+            EmbeddingsPerFace = run.FacesDetected > 0 ? (double)run.FacesEmbedded / run.FacesDetected : 0,
+            EmbeddingsPerVideoSecond = truth.FrameCount > 0 && truth.Fps > 0 ? run.FacesEmbedded / (truth.FrameCount / truth.Fps) : 0,
             WallSeconds = run.WallSeconds,
             EmbeddingsPerSecond = run.WallSeconds > 0 ? run.FacesEmbedded / run.WallSeconds : 0,
             Strangers = strangers,

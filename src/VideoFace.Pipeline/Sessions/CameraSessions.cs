@@ -49,7 +49,7 @@ public sealed partial class CameraSessions(
             {
                 var source = new FfmpegFrameSource(feed.Url, options, loggers.CreateLogger<FfmpegFrameSource>(), policy: urlPolicy);
                 var pipeline = new CameraPipeline(cameraId, source, batcher(), trackers.Create(cameraId), this, TimeProvider.System,
-                    loggers.CreateLogger<CameraPipeline>());
+                    loggers.CreateLogger<CameraPipeline>()) { EmbedPolicy = trackers.CreateEmbedPolicy() };
                 return (source, pipeline);
             },
             tracks, status => LogIfChanged(cameraId, status), TimeProvider.System, _logger);
