@@ -7,7 +7,9 @@ namespace VideoFace.Grains.Gallery;
 /// <summary>
 /// Enrolled persons and unknown identities; names tracks under the one naming rule, again as their evidence grows.
 /// A shell around <see cref="GalleryBook"/> (the records and rules): it persists the state after each change and tells
-/// identity grains their names and merges.
+/// identity grains their names and merges. It is the one writer: every silo's <see cref="GalleryReplica"/> copies the
+/// enrolled persons from it (<see cref="GalleryChangeLog"/>) and names tracks of enrolled persons without calling it;
+/// new and unknown identities are decided here, one call at a time, so two silos never make two of one stranger.
 /// </summary>
 public sealed class GalleryGrain(
     [PersistentState("gallery", Names.Storage)] IPersistentState<GalleryState> state,
@@ -15,6 +17,7 @@ public sealed class GalleryGrain(
     TimeProvider time) : Grain, IGalleryGrain
 {
     private GalleryBook? _book;
+    private readonly GalleryChangeLog _changes = new();
 
     private GalleryState S => state.State;
 
@@ -30,6 +33,7 @@ public sealed class GalleryGrain(
         var result = Book.Enroll(name, normedEmbeddings, embeddingSpace, force, options.Value.EnrolmentOutlierThreshold, time.GetUtcNow());
         if (result.Person is not { } person) return result;
         await state.WriteStateAsync();
+        _changes.Changed(person.IdentityId);
         await GrainFactory.GetGrain<IIdentityGrain>(person.IdentityId).SetNameAsync(person.Name);
         return result;
     }
@@ -39,6 +43,7 @@ public sealed class GalleryGrain(
         var (tombstone, changed) = Book.BeginErase(identityId, time.GetUtcNow());
         // one write: from here on nothing is matched to the identity and its tracks' late reports are dropped
         if (changed) await state.WriteStateAsync();
+        _changes.Changed(identityId);
         return tombstone;
     }
 
@@ -57,6 +62,7 @@ public sealed class GalleryGrain(
         var summary = await GrainFactory.GetGrain<IIdentityGrain>(sourceId).MergeIntoAsync(targetId);
         Book.Merge(sourceId, targetId);
         await state.WriteStateAsync();
+        _changes.Changed(sourceId, targetId);
         // the source's Merged event tells the alert side (its rules follow the target); the gallery knows no rules
         return summary;
     }
@@ -79,6 +85,9 @@ public sealed class GalleryGrain(
         return match;
     }
 
+    public Task<GalleryChanges> GetChangesAsync(GalleryCursor cursor) =>
+        Task.FromResult(_changes.Next(cursor, S.Persons, new GallerySettings(MatchThreshold, MergeThreshold, S.EmbeddingSpace, S.Dimension)));
+
     public Task<GalleryMatch?> PeekAsync(float[] normedEmbedding) => Task.FromResult(Book.Peek(normedEmbedding, Naming));
 
     public Task<GallerySettings> GetSettingsAsync() =>
@@ -97,6 +106,7 @@ public sealed class GalleryGrain(
     {
         if (Book.Rename(identityId, name, time.GetUtcNow()) is not { } person) return null;
         await state.WriteStateAsync();
+        _changes.Changed(identityId);
         await GrainFactory.GetGrain<IIdentityGrain>(identityId).SetNameAsync(person.Name);
         return person;
     }
@@ -117,10 +127,20 @@ public sealed class GalleryOptions : NamingOptions
     /// </summary>
     public float EnrolmentOutlierThreshold { get; set; } = 0.25f;
 
+    /// <summary>
+    /// How often each silo's gallery replica asks the gallery for changed persons (one small call per silo, not per
+    /// track): an enrolment, merge, rename or erase reaches every silo's naming within about this time. A replica that
+    /// has not seen a change yet is never wrong for long: what it cannot name goes to the gallery, and a track named
+    /// for an erased person is undone by the track publisher's tombstone check.
+    /// </summary>
+    public TimeSpan ReplicaRefreshInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     public IReadOnlyList<string> Validate()
     {
         var e = new List<string>(Validate(SectionName));
         if (!(EnrolmentOutlierThreshold is >= -1 and <= 1)) e.Add($"{SectionName}:EnrolmentOutlierThreshold must be between -1 and 1 (was {EnrolmentOutlierThreshold})");
+        if (ReplicaRefreshInterval < TimeSpan.FromMilliseconds(10) || ReplicaRefreshInterval > TimeSpan.FromMinutes(1))
+            e.Add($"{SectionName}:ReplicaRefreshInterval must be between 00:00:00.010 and 00:01:00 (was {ReplicaRefreshInterval})");
         return e;
     }
 }
