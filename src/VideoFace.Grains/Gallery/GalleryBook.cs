@@ -161,6 +161,7 @@ internal sealed class GalleryBook(GalleryState state, string galleryName)
     public (GalleryMatch? Match, bool Changed) NameTrack(TrackEvidence evidence, string embeddingSpace, NamingOptions naming, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(evidence);
+        _pruned.Clear();
         if (string.IsNullOrWhiteSpace(evidence.TrackId) || evidence.TrackId.Length > MaxTrackIdLength)
             throw new ArgumentException($"a track needs an id of 1 to {MaxTrackIdLength} characters");
         if (evidence.Embedding is null || evidence.Embedding.Length == 0) throw new ArgumentException("a track needs an embedding");
@@ -270,8 +271,16 @@ internal sealed class GalleryBook(GalleryState state, string galleryName)
     {
         if (S.OpenTracks.Count <= MaxOpenTracks) return;
         foreach (var key in S.OpenTracks.OrderBy(kv => kv.Value.UpdatedAt).Take(S.OpenTracks.Count - MaxOpenTracks).Select(kv => kv.Key).ToList())
+        {
             S.OpenTracks.Remove(key);
+            _pruned.Add(key);
+        }
     }
+
+    private readonly List<string> _pruned = [];
+
+    /// <summary>Running tracks forgotten by the last <see cref="NameTrack"/> (their records change too).</summary>
+    public IReadOnlyList<string> Pruned => _pruned;
 
     private static float[] Normed(float[] embedding)
     {
