@@ -10,9 +10,10 @@ namespace VideoFace.Grains.Gallery;
 /// Enrolled persons and unknown identities; names tracks under the one naming rule, again as their evidence grows.
 /// A shell around <see cref="GalleryBook"/> (the records and rules): it persists the state after each change and tells
 /// identity grains their names and merges. The state is stored as small records (<see cref="GalleryStore"/>): a change
-/// rewrites the partitions of the identities and tracks it touched, not the whole gallery. It is the one writer: every silo's <see cref="GalleryReplica"/> copies the
-/// enrolled persons from it (<see cref="GalleryChangeLog"/>) and names tracks of enrolled persons without calling it;
-/// new and unknown identities are decided here, one call at a time, so two silos never make two of one stranger.
+/// rewrites the partitions of the identities and tracks it touched, not the whole gallery. It is the one writer: every
+/// silo's <see cref="GalleryReplica"/> copies the enrolled persons from it (<see cref="GalleryChangeLog"/>) and names
+/// tracks of enrolled persons without calling it; new and unknown identities are decided here, one call at a time, so
+/// two silos never make two identities of one stranger.
 /// </summary>
 public sealed class GalleryGrain(IOptions<GalleryOptions> options, TimeProvider time) : Grain, IGalleryGrain
 {
@@ -55,7 +56,8 @@ public sealed class GalleryGrain(IOptions<GalleryOptions> options, TimeProvider 
         var tracks = TracksOf(identityId);
         var (tombstone, changed) = Book.BeginErase(identityId, time.GetUtcNow());
         // the tombstone is written first: from here on nothing is matched to the identity and its tracks' late reports are dropped
-        if (changed) await _store.SaveAsync(S, new GalleryChange([identityId], tracks, Gallery: true));
+        if (!changed) return tombstone;
+        await _store.SaveAsync(S, new GalleryChange([identityId], tracks, Gallery: true));
         _changes.Changed(identityId);
         return tombstone;
     }
