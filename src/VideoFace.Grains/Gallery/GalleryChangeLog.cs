@@ -16,6 +16,8 @@ internal sealed class GalleryChangeLog(int capacity = GalleryChangeLog.DefaultCa
     private readonly List<(long Version, string Id)> _changes = [];
     // the version up to which changes were dropped: a replica below it copies all
     private long _floor;
+    // the ids of the copy begun at this version, sorted once for all its pages (and for replicas copying at once)
+    private (long Version, string[] Ids) _copy = (-1, []);
 
     public Guid Epoch { get; } = Guid.NewGuid();
 
@@ -48,8 +50,13 @@ internal sealed class GalleryChangeLog(int capacity = GalleryChangeLog.DefaultCa
     /// <summary>A page of the full copy in ordinal id order; the changes made meanwhile follow as a delta from the copy's version.</summary>
     private GalleryChanges CopyPage(GalleryCursor cursor, bool reset, IReadOnlyDictionary<string, GalleryPerson> persons, GallerySettings settings)
     {
-        var ids = persons.Keys.Where(id => cursor.After is null || string.CompareOrdinal(id, cursor.After) > 0)
-            .Order(StringComparer.Ordinal).Take(pageSize + 1).ToList();
+        if (_copy.Version != cursor.Version || reset)
+            _copy = (cursor.Version, persons.Keys.Order(StringComparer.Ordinal).ToArray());
+        int start = cursor.After is null ? 0 : Array.BinarySearch(_copy.Ids, cursor.After, StringComparer.Ordinal);
+        if (start < 0) start = ~start;
+        else if (cursor.After is not null) start++;
+        // ids gone since the copy began are skipped (their removal follows in the delta, as do ids added meanwhile)
+        var ids = _copy.Ids.Skip(start).Where(persons.ContainsKey).Take(pageSize + 1).ToList();
         bool more = ids.Count > pageSize;
         if (more) ids.RemoveAt(pageSize);
         var page = ids.Select(id => Entry(id, persons[id])).ToList();
