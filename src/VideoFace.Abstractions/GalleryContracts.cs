@@ -77,6 +77,9 @@ public sealed record IdentityTombstone(
 /// <summary>
 /// A track's evidence so far, for the gallery's naming rule: its embedding (the mean of its best faces), how many
 /// embedded faces it gathered and the quality of its best face; <see cref="Final"/> when the track ended (decide now).
+/// <see cref="LabelledByCaller"/>: the caller keeps the track's identity between calls and sends it as
+/// <see cref="CurrentIdentityId"/> (a silo's track naming, whose replica names tracks of enrolled persons without the
+/// gallery): the gallery then remembers only what a track added to an unknown identity.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("vf.TrackEvidence")]
 public sealed record TrackEvidence(
@@ -84,4 +87,41 @@ public sealed record TrackEvidence(
     [property: Id(1)] float[] Embedding,
     [property: Id(2)] int Faces,
     [property: Id(3)] float BestQuality,
-    [property: Id(4)] bool Final);
+    [property: Id(4)] bool Final,
+    [property: Id(5)] bool LabelledByCaller = false,
+    [property: Id(6)] string? CurrentIdentityId = null);
+
+/// <summary>
+/// An enrolled person as gallery replicas hold it: id, name, incarnation and the sum of the person's normed photo
+/// embeddings (its direction is the person's embedding).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vf.GalleryEntry")]
+public sealed record GalleryEntry(
+    [property: Id(0)] string IdentityId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] long Incarnation,
+    [property: Id(3)] float[] Sum);
+
+/// <summary>
+/// Where a gallery replica stands: the writer activation it follows (<see cref="Epoch"/>), the change version it holds,
+/// and, during a full copy, the last person id it received.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vf.GalleryCursor")]
+public sealed record GalleryCursor(
+    [property: Id(0)] Guid Epoch,
+    [property: Id(1)] long Version,
+    [property: Id(2)] string? After = null);
+
+/// <summary>
+/// One page of the enrolled persons a replica lacks: with <see cref="Reset"/> a full copy begins (drop what you hold);
+/// <see cref="Upserts"/> are persons to add or replace, <see cref="Removed"/> ids no longer enrolled (erased, merged
+/// away). <see cref="Next"/> is the cursor to ask with next; <see cref="More"/> says another page is ready at once.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("vf.GalleryChanges")]
+public sealed record GalleryChanges(
+    [property: Id(0)] GalleryCursor Next,
+    [property: Id(1)] bool Reset,
+    [property: Id(2)] IReadOnlyList<GalleryEntry> Upserts,
+    [property: Id(3)] IReadOnlyList<string> Removed,
+    [property: Id(4)] bool More,
+    [property: Id(5)] GallerySettings Settings);

@@ -60,6 +60,13 @@ public interface IGalleryGrain : IGrainWithStringKey
     /// </summary>
     Task<GalleryMatch?> NameTrackAsync(TrackEvidence evidence, string embeddingSpace);
 
+    /// <summary>
+    /// The enrolled persons a replica at <paramref name="cursor"/> lacks, one page at a time: changes since its version,
+    /// or a full copy when it follows another activation of the gallery or fell behind the kept changes.
+    /// </summary>
+    [ReadOnly]
+    Task<GalleryChanges> GetChangesAsync(GalleryCursor cursor);
+
     /// <summary>Nearest identity under the naming rule without creating anything (for search and identify).</summary>
     Task<GalleryMatch?> PeekAsync(float[] normedEmbedding);
 

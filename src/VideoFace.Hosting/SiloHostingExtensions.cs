@@ -46,6 +46,8 @@ public static class SiloHostingExtensions
         var services = builder.Services;
         services.AddSingleton(Options.Create(new CameraGrainOptions { ReminderPeriod = host.CameraReminderPeriod }));
         services.AddSingleton(TimeProvider.System);
+        // this silo's copy of the enrolled persons: track naming reads it instead of calling the gallery per track
+        services.AddSingleton<GalleryReplica>();
         builder.AddVideoFaceVision(host);
         builder.AddVideoFaceIndexAndStorage(host);
         builder.AddVideoFaceAlerts();

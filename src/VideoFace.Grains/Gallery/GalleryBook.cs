@@ -161,6 +161,7 @@ internal sealed class GalleryBook(GalleryState state, string galleryName)
     public (GalleryMatch? Match, bool Changed) NameTrack(TrackEvidence evidence, string embeddingSpace, NamingOptions naming, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(evidence);
+        _pruned.Clear();
         if (string.IsNullOrWhiteSpace(evidence.TrackId) || evidence.TrackId.Length > MaxTrackIdLength)
             throw new ArgumentException($"a track needs an id of 1 to {MaxTrackIdLength} characters");
         if (evidence.Embedding is null || evidence.Embedding.Length == 0) throw new ArgumentException("a track needs an embedding");
@@ -169,8 +170,12 @@ internal sealed class GalleryBook(GalleryState state, string galleryName)
         CheckSpace(embeddingSpace, embedding.Length);
 
         S.OpenTracks.TryGetValue(evidence.TrackId, out var mine);
+        // a caller that keeps the track's label (a silo's replica named it a person since) has the word on a person;
+        // the track's share of an unknown identity is only ever booked here
+        if (evidence.LabelledByCaller && mine is { Embedding: null }) mine = null;
         // an identity deleted (or merged away) under a running track no longer binds it
-        string? current = mine is not null && (S.Persons.ContainsKey(mine.IdentityId) || S.Unknowns.ContainsKey(mine.IdentityId)) ? mine.IdentityId : null;
+        string? current = mine is not null && (S.Persons.ContainsKey(mine.IdentityId) || S.Unknowns.ContainsKey(mine.IdentityId)) ? mine.IdentityId
+            : evidence.LabelledByCaller && evidence.CurrentIdentityId is { } held && S.Persons.ContainsKey(held) ? held : null;
         var decision = NamingRule.Decide(new IdentityEvidence(embedding, evidence.Faces, evidence.BestQuality),
             S.Persons.Select(kv => new NamingCandidate(kv.Key, kv.Value.Sum)), UnknownsWithout(mine), current, evidence.Final, naming);
         if (decision.Outcome == NamingOutcome.Undecided) return (null, false);
@@ -190,7 +195,7 @@ internal sealed class GalleryBook(GalleryState state, string galleryName)
             if (!same) unknown.Tracks++;
             added = embedding;
         }
-        if (evidence.Final)
+        if (evidence.Final || (evidence.LabelledByCaller && added is null))
         {
             S.OpenTracks.Remove(evidence.TrackId);
         }
@@ -266,8 +271,16 @@ internal sealed class GalleryBook(GalleryState state, string galleryName)
     {
         if (S.OpenTracks.Count <= MaxOpenTracks) return;
         foreach (var key in S.OpenTracks.OrderBy(kv => kv.Value.UpdatedAt).Take(S.OpenTracks.Count - MaxOpenTracks).Select(kv => kv.Key).ToList())
+        {
             S.OpenTracks.Remove(key);
+            _pruned.Add(key);
+        }
     }
+
+    private readonly List<string> _pruned = [];
+
+    /// <summary>Running tracks forgotten by the last <see cref="NameTrack"/> (their records change too).</summary>
+    public IReadOnlyList<string> Pruned => _pruned;
 
     private static float[] Normed(float[] embedding)
     {

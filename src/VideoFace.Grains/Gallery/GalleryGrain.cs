@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using VideoFace.Abstractions;
 using VideoFace.Vision.Facebank;
 
@@ -7,19 +9,32 @@ namespace VideoFace.Grains.Gallery;
 /// <summary>
 /// Enrolled persons and unknown identities; names tracks under the one naming rule, again as their evidence grows.
 /// A shell around <see cref="GalleryBook"/> (the records and rules): it persists the state after each change and tells
-/// identity grains their names and merges.
+/// identity grains their names and merges. The state is stored as small records (<see cref="GalleryStore"/>): a change
+/// rewrites the partitions of the identities and tracks it touched, not the whole gallery. It is the one writer: every
+/// silo's <see cref="GalleryReplica"/> copies the enrolled persons from it (<see cref="GalleryChangeLog"/>) and names
+/// tracks of enrolled persons without calling it; new and unknown identities are decided here, one call at a time, so
+/// two silos never make two identities of one stranger.
 /// </summary>
-public sealed class GalleryGrain(
-    [PersistentState("gallery", Names.Storage)] IPersistentState<GalleryState> state,
-    IOptions<GalleryOptions> options,
-    TimeProvider time) : Grain, IGalleryGrain
+public sealed class GalleryGrain(IOptions<GalleryOptions> options, TimeProvider time) : Grain, IGalleryGrain
 {
-    private GalleryBook? _book;
+    private readonly GalleryChangeLog _changes = new();
+    private GalleryStore _store = null!;
+    private GalleryBook _book = null!;
 
-    private GalleryState S => state.State;
+    private GalleryState S => _book.State;
 
-    // the persisted state object is replaced when the grain reads its state: the book always works on the current one
-    private GalleryBook Book => _book is { } b && ReferenceEquals(b.State, S) ? b : _book = new GalleryBook(S, this.GetPrimaryKeyString());
+    private GalleryBook Book => _book;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _store = new GalleryStore(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(Names.Storage), this.GetGrainId());
+        _book = new GalleryBook(await _store.LoadAsync(), this.GetPrimaryKeyString());
+    }
+
+    /// <summary>What the gallery's own record holds that an operation may change.</summary>
+    private (long, string?, int) Mark => (S.LastIncarnation, S.EmbeddingSpace, S.Dimension);
+
+    private List<string> TracksOf(string identityId) => S.OpenTracks.Where(kv => kv.Value.IdentityId == identityId).Select(kv => kv.Key).ToList();
 
     private float MatchThreshold => S.MatchThreshold ?? options.Value.MatchThreshold;
     private float MergeThreshold => S.UnknownMergeThreshold ?? options.Value.UnknownMergeThreshold;
@@ -27,24 +42,29 @@ public sealed class GalleryGrain(
 
     public async Task<EnrolmentResult> EnrollAsync(string name, IReadOnlyList<float[]> normedEmbeddings, string embeddingSpace, bool force = false)
     {
+        var mark = Mark;
         var result = Book.Enroll(name, normedEmbeddings, embeddingSpace, force, options.Value.EnrolmentOutlierThreshold, time.GetUtcNow());
         if (result.Person is not { } person) return result;
-        await state.WriteStateAsync();
+        await _store.SaveAsync(S, new GalleryChange([person.IdentityId], [], mark != Mark));
+        _changes.Changed(person.IdentityId);
         await GrainFactory.GetGrain<IIdentityGrain>(person.IdentityId).SetNameAsync(person.Name);
         return result;
     }
 
     public async Task<IdentityTombstone?> BeginEraseAsync(string identityId)
     {
+        var tracks = TracksOf(identityId);
         var (tombstone, changed) = Book.BeginErase(identityId, time.GetUtcNow());
-        // one write: from here on nothing is matched to the identity and its tracks' late reports are dropped
-        if (changed) await state.WriteStateAsync();
+        // the tombstone is written first: from here on nothing is matched to the identity and its tracks' late reports are dropped
+        if (!changed) return tombstone;
+        await _store.SaveAsync(S, new GalleryChange([identityId], tracks, Gallery: true));
+        _changes.Changed(identityId);
         return tombstone;
     }
 
     public async Task EndEraseAsync(string identityId)
     {
-        if (S.Erasing.Remove(identityId)) await state.WriteStateAsync();
+        if (S.Erasing.Remove(identityId)) await _store.SaveAsync(S, GalleryChange.GalleryOnly);
     }
 
     public Task<IReadOnlyList<IdentityTombstone>> PendingErasuresAsync() => Task.FromResult(Book.PendingErasures());
@@ -55,8 +75,10 @@ public sealed class GalleryGrain(
     {
         if (!Book.CanMerge(sourceId, targetId)) return null;
         var summary = await GrainFactory.GetGrain<IIdentityGrain>(sourceId).MergeIntoAsync(targetId);
+        var tracks = TracksOf(sourceId);
         Book.Merge(sourceId, targetId);
-        await state.WriteStateAsync();
+        await _store.SaveAsync(S, new GalleryChange([sourceId, targetId], tracks, Gallery: true));
+        _changes.Changed(sourceId, targetId);
         // the source's Merged event tells the alert side (its rules follow the target); the gallery knows no rules
         return summary;
     }
@@ -74,10 +96,18 @@ public sealed class GalleryGrain(
 
     public async Task<GalleryMatch?> NameTrackAsync(TrackEvidence evidence, string embeddingSpace)
     {
-        var (match, changed) = Book.NameTrack(evidence, embeddingSpace, Naming, time.GetUtcNow());
-        if (changed) await state.WriteStateAsync();
+        var mark = Mark;
+        string? previous = evidence?.TrackId is { } trackId ? S.OpenTracks.GetValueOrDefault(trackId)?.IdentityId : null;
+        var (match, changed) = Book.NameTrack(evidence!, embeddingSpace, Naming, time.GetUtcNow());
+        // the track's record, the identities it left and joined (one partition each, mostly), and any track forgotten
+        if (changed)
+            await _store.SaveAsync(S, new GalleryChange(new[] { match?.IdentityId, previous }.OfType<string>().Distinct().ToList(),
+                [evidence!.TrackId, .. Book.Pruned], mark != Mark));
         return match;
     }
+
+    public Task<GalleryChanges> GetChangesAsync(GalleryCursor cursor) =>
+        Task.FromResult(_changes.Next(cursor, S.Persons, new GallerySettings(MatchThreshold, MergeThreshold, S.EmbeddingSpace, S.Dimension)));
 
     public Task<GalleryMatch?> PeekAsync(float[] normedEmbedding) => Task.FromResult(Book.Peek(normedEmbedding, Naming));
 
@@ -90,13 +120,14 @@ public sealed class GalleryGrain(
         if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors));
         S.MatchThreshold = matchThreshold;
         S.UnknownMergeThreshold = unknownMergeThreshold;
-        await state.WriteStateAsync();
+        await _store.SaveAsync(S, GalleryChange.GalleryOnly);
     }
 
     public async Task<EnrolledPerson?> RenameAsync(string identityId, string name)
     {
         if (Book.Rename(identityId, name, time.GetUtcNow()) is not { } person) return null;
-        await state.WriteStateAsync();
+        await _store.SaveAsync(S, new GalleryChange([identityId], [], Gallery: false));
+        _changes.Changed(identityId);
         await GrainFactory.GetGrain<IIdentityGrain>(identityId).SetNameAsync(person.Name);
         return person;
     }
@@ -117,10 +148,20 @@ public sealed class GalleryOptions : NamingOptions
     /// </summary>
     public float EnrolmentOutlierThreshold { get; set; } = 0.25f;
 
+    /// <summary>
+    /// How often each silo's gallery replica asks the gallery for changed persons (one small call per silo, not per
+    /// track): an enrolment, merge, rename or erase reaches every silo's naming within about this time. A replica that
+    /// has not seen a change yet is never wrong for long: what it cannot name goes to the gallery, and a track named
+    /// for an erased person is undone by the track publisher's tombstone check.
+    /// </summary>
+    public TimeSpan ReplicaRefreshInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     public IReadOnlyList<string> Validate()
     {
         var e = new List<string>(Validate(SectionName));
         if (!(EnrolmentOutlierThreshold is >= -1 and <= 1)) e.Add($"{SectionName}:EnrolmentOutlierThreshold must be between -1 and 1 (was {EnrolmentOutlierThreshold})");
+        if (ReplicaRefreshInterval < TimeSpan.FromMilliseconds(10) || ReplicaRefreshInterval > TimeSpan.FromMinutes(1))
+            e.Add($"{SectionName}:ReplicaRefreshInterval must be between 00:00:00.010 and 00:01:00 (was {ReplicaRefreshInterval})");
         return e;
     }
 }

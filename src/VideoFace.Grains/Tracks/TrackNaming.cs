@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using VideoFace.Abstractions;
+using VideoFace.Grains.Gallery;
 using VideoFace.Pipeline;
 using VideoFace.Tracking;
 
@@ -15,9 +16,10 @@ public sealed record TrackLabel(string IdentityId, string? Name, float Similarit
 /// the rule decides; at its end it is always decided. Once decided it is reported to its identity; when later evidence
 /// moves it to another identity, the first one retracts it and the second takes it. Every track reported to an identity
 /// is recorded in its camera's open tracks (<see cref="Ledger"/>) before the identity hears of it, so a session that
-/// dies leaves nothing open that the next session cannot end.
+/// dies leaves nothing open that the next session cannot end. The silo's <see cref="GalleryReplica"/> names tracks of
+/// enrolled persons (and leaves weak ones undecided) here; only the other verdicts are asked of the gallery.
 /// </summary>
-internal sealed partial class TrackNaming(IGrainFactory grains, ILogger logger, OpenTrackLedger ledger)
+internal sealed partial class TrackNaming(IGrainFactory grains, ILogger logger, OpenTrackLedger ledger, GalleryReplica replica)
 {
     public OpenTrackLedger Ledger => ledger;
 
@@ -36,8 +38,12 @@ internal sealed partial class TrackNaming(IGrainFactory grains, ILogger logger, 
         if (track.Embedding is not { } embedding) return null;
         // The evidence is every embedded face that agreed with the track (the tracker's count; its mean embedding is of
         // the best of them), and the best face's quality says how good the best of them is.
-        var evidence = new TrackEvidence(track.Id, embedding, track.EvidenceFaces, track.BestFace.Quality, notice.Kind == TrackEventKind.Ended);
-        var match = await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).NameTrackAsync(evidence, embeddingSpace);
+        // this silo keeps the track's label and tells the gallery, which then remembers only unknown identities' shares
+        var evidence = new TrackEvidence(track.Id, embedding, track.EvidenceFaces, track.BestFace.Quality, notice.Kind == TrackEventKind.Ended,
+            LabelledByCaller: true, CurrentIdentityId: Label(track.Id)?.IdentityId);
+        var match = replica.TryName(evidence, embeddingSpace, out var named)
+            ? named
+            : await grains.GetGrain<IGalleryGrain>(Names.DefaultGallery).NameTrackAsync(evidence, embeddingSpace);
         if (match is null) return null;
         var label = new TrackLabel(match.IdentityId, match.Name, match.Similarity, match.Incarnation);
         var sighting = new TrackSighting(cameraId, track.Id, track.StartTime, null, match.Similarity, thumbKey, keyframeKey, match.Incarnation);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using VideoFace.Abstractions;
+using VideoFace.Grains.Gallery;
 using VideoFace.Pipeline.Inference;
 using VideoFace.Index;
 using VideoFace.Pipeline;
@@ -23,6 +24,7 @@ public sealed partial class TrackPublisher(
     IInferenceDevices devices,
     IBlobStore blobs,
     ILoggerFactory loggers,
+    GalleryReplica replica,
     ISightingIndex? index = null) : ITrackPublisher
 {
     // the keyframe each open track has in the blob store: a notice repeats it until the best face changes
@@ -31,7 +33,7 @@ public sealed partial class TrackPublisher(
     private readonly ConcurrentDictionary<string, byte> _erasedTracks = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger<TrackPublisher>();
     private readonly TrackNaming _naming = new(grains, loggers.CreateLogger<TrackNaming>(),
-        new OpenTrackLedger(grains, loggers.CreateLogger<OpenTrackLedger>()));
+        new OpenTrackLedger(grains, loggers.CreateLogger<OpenTrackLedger>()), replica);
 
     /// <summary>Called with each track notice after it was handled (for metrics and latency measurements), with the
     /// gallery's answer when the notice decided the track's identity or changed it.</summary>

@@ -12,6 +12,58 @@ public sealed record IdentityEvidence(float[] Embedding, int Faces, float BestQu
 /// <summary>An identity a track can be given: its centroid direction (any length; a sum of normed embeddings will do).</summary>
 public readonly record struct NamingCandidate(string Id, float[] Centroid);
 
+/// <summary>
+/// Identities of one kind scored against a track's embedding: a list of centroids (<see cref="NamingCandidates"/>), or a
+/// contiguous matrix of normed centroids that a gallery replica scores with one dot product per row.
+/// </summary>
+public interface INamingScores
+{
+    /// <summary>Best and second-best cosine similarity (-1 where there is none); candidates with a zero centroid are skipped.</summary>
+    (string? Id, float Best, float Second) Rank(float[] query);
+
+    bool Contains(string id);
+
+    /// <summary>Cosine similarity of the identity to the query; -1 when it is not here (or has a zero centroid).</summary>
+    float Similarity(string id, float[] query);
+}
+
+/// <summary>Candidates as a sequence of centroids of any length (a sum of normed embeddings will do).</summary>
+public sealed class NamingCandidates(IEnumerable<NamingCandidate> candidates) : INamingScores
+{
+    public (string? Id, float Best, float Second) Rank(float[] query)
+    {
+        string? best = null;
+        float bestSim = float.NegativeInfinity, second = float.NegativeInfinity;
+        foreach (var c in candidates)
+        {
+            if (Cosine(c.Centroid, query) is not { } s) continue;
+            if (s > bestSim)
+            {
+                second = bestSim;
+                (best, bestSim) = (c.Id, s);
+            }
+            else if (s > second)
+            {
+                second = s;
+            }
+        }
+        // a lone candidate leads an absent second by its own similarity down to -1
+        return best is null ? (null, -1, -1) : (best, bestSim, float.IsNegativeInfinity(second) ? -1 : second);
+    }
+
+    public bool Contains(string id) => candidates.Any(c => c.Id == id);
+
+    public float Similarity(string id, float[] query) =>
+        candidates.Where(c => c.Id == id).Select(c => Cosine(c.Centroid, query)).FirstOrDefault() ?? -1;
+
+    private static float? Cosine(float[] centroid, float[] query)
+    {
+        if (centroid.Length != query.Length) return null;
+        float norm = Embeddings.Norm(centroid);
+        return norm > 0 && float.IsFinite(norm) ? Embeddings.Cosine(centroid, query) / norm : null;
+    }
+}
+
 /// <summary>Outcome of the naming rule.</summary>
 public enum NamingOutcome
 {
@@ -106,6 +158,15 @@ public static class NamingRule
     /// <param name="current">The identity the track has now, or null while undecided.</param>
     /// <param name="final">The track ended: decide now (named if the rule allows, else unknown).</param>
     public static NamingDecision Decide(IdentityEvidence evidence, IEnumerable<NamingCandidate> persons, IEnumerable<NamingCandidate> unknowns,
+        string? current, bool final, NamingOptions options) =>
+        Decide(evidence, new NamingCandidates(persons), new NamingCandidates(unknowns), current, final, options);
+
+    /// <summary>
+    /// Decides a track's identity from scored candidates. A <see cref="NamingOutcome.Named"/> verdict depends on the
+    /// persons alone (the unknowns are looked at only when no person is chosen), so a replica holding only the enrolled
+    /// persons gives the same names, and leaves every other verdict to the gallery's writer.
+    /// </summary>
+    public static NamingDecision Decide(IdentityEvidence evidence, INamingScores persons, INamingScores unknowns,
         string? current, bool final, NamingOptions options)
     {
         ArgumentNullException.ThrowIfNull(evidence);
@@ -114,21 +175,20 @@ public static class NamingRule
         if (!sufficient && !final)
         {
             if (current is null) return NamingDecision.Undecided("weak evidence");
-            return persons.Any(p => p.Id == current)
-                ? new NamingDecision(NamingOutcome.Named, current, Similarity(persons, current, evidence.Embedding), 0, "weak evidence: the name stays")
-                : new NamingDecision(NamingOutcome.Unknown, current, Similarity(unknowns, current, evidence.Embedding), 0, "weak evidence: the label stays");
+            return persons.Contains(current)
+                ? new NamingDecision(NamingOutcome.Named, current, persons.Similarity(current, evidence.Embedding), 0, "weak evidence: the name stays")
+                : new NamingDecision(NamingOutcome.Unknown, current, unknowns.Similarity(current, evidence.Embedding), 0, "weak evidence: the label stays");
         }
         // At the end a track with weak evidence is still decided, but a name (or another stranger) must clear a bar one
         // margin higher: a single poor face is noisier than a mean of good ones.
         float raise = sufficient ? 0 : options.Margin;
 
-        var (p1, p1Sim, p2Sim) = Rank(persons, evidence.Embedding);
-        var (u1, u1Sim, u2Sim) = Rank(unknowns, evidence.Embedding);
-        bool currentIsPerson = current is not null && Contains(persons, current);
+        var (p1, p1Sim, p2Sim) = persons.Rank(evidence.Embedding);
+        bool currentIsPerson = current is not null && persons.Contains(current);
 
         if (currentIsPerson)
         {
-            float currentSim = Similarity(persons, current!, evidence.Embedding);
+            float currentSim = persons.Similarity(current!, evidence.Embedding);
             // Another person takes over only with a clear lead over the current name: no flapping between look-alikes.
             if (p1 != current && p1Sim >= options.MatchThreshold + raise && p1Sim - currentSim >= options.Margin)
                 return new NamingDecision(NamingOutcome.Named, p1, p1Sim, currentSim, "another person leads the current name by the margin");
@@ -141,6 +201,7 @@ public static class NamingRule
             return new NamingDecision(NamingOutcome.Named, p1, p1Sim, p2Sim, sufficient ? "sufficient evidence" : "final, strong match");
         }
 
+        var (u1, u1Sim, u2Sim) = unknowns.Rank(evidence.Embedding);
         bool ambiguousPerson = p1 is not null && p1Sim >= options.MatchThreshold && p1Sim - p2Sim < options.Margin;
         if (u1 is not null && u1Sim >= options.UnknownMergeThreshold + raise && u1Sim - u2Sim >= options.Margin
             // a stranger as close to an enrolled person as to the unknown identity is not merged on that evidence
@@ -148,44 +209,10 @@ public static class NamingRule
             return new NamingDecision(NamingOutcome.Unknown, u1, u1Sim, u2Sim, "matches an unknown identity");
         if (current is not null && !currentIsPerson)
             // (an unknown identity that is only this track is not among the candidates: its own centroid, similarity 1)
-            return new NamingDecision(NamingOutcome.Unknown, current, Contains(unknowns, current) ? Similarity(unknowns, current, evidence.Embedding) : 1,
+            return new NamingDecision(NamingOutcome.Unknown, current, unknowns.Contains(current) ? unknowns.Similarity(current, evidence.Embedding) : 1,
                 Math.Max(p1Sim, u1Sim),
                 "stays its unknown identity");
         return new NamingDecision(NamingOutcome.Unknown, null, 1, Math.Max(p1Sim, u1Sim),
             ambiguousPerson ? "tie between enrolled persons" : "matches nobody");
-    }
-
-    /// <summary>Best and second-best cosine similarity; candidates with a zero centroid are skipped.</summary>
-    private static (string? Id, float Best, float Second) Rank(IEnumerable<NamingCandidate> candidates, float[] query)
-    {
-        string? best = null;
-        float bestSim = float.NegativeInfinity, second = float.NegativeInfinity;
-        foreach (var c in candidates)
-        {
-            if (Cosine(c.Centroid, query) is not { } s) continue;
-            if (s > bestSim)
-            {
-                second = bestSim;
-                (best, bestSim) = (c.Id, s);
-            }
-            else if (s > second)
-            {
-                second = s;
-            }
-        }
-        // a lone candidate leads an absent second by its own similarity down to -1
-        return best is null ? (null, -1, -1) : (best, bestSim, float.IsNegativeInfinity(second) ? -1 : second);
-    }
-
-    private static bool Contains(IEnumerable<NamingCandidate> candidates, string id) => candidates.Any(c => c.Id == id);
-
-    private static float Similarity(IEnumerable<NamingCandidate> candidates, string id, float[] query) =>
-        candidates.Where(c => c.Id == id).Select(c => Cosine(c.Centroid, query)).FirstOrDefault() ?? -1;
-
-    private static float? Cosine(float[] centroid, float[] query)
-    {
-        if (centroid.Length != query.Length) return null;
-        float norm = Embeddings.Norm(centroid);
-        return norm > 0 && float.IsFinite(norm) ? Embeddings.Cosine(centroid, query) / norm : null;
     }
 }
