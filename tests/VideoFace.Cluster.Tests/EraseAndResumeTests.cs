@@ -51,8 +51,10 @@ public sealed class EraseAndResumeTests : IAsyncLifetime
             return detail.GetProperty("person").GetProperty("visible").GetBoolean()
                 && detail.GetProperty("history").GetArrayLength() > 0
                 && Names(await api.GetAsync("/api/alerts/recent?count=1000"), "identity_id").Contains(id)
-                && Names(await api.GetAsync("/api/events/recent?count=1000"), "identity_id").Contains(id);
-        }, TimeSpan.FromSeconds(90), "the enrolled person is in view, with an alert and an event");
+                && Names(await api.GetAsync("/api/events/recent?count=1000"), "identity_id").Contains(id)
+                // the identity hears of a track before its sighting reaches the index: wait for that too
+                && Names(await api.SearchByPhotoAsync(TestData.Face("George_W_Bush", 2)), "identity_id").Contains(id);
+        }, TimeSpan.FromSeconds(90), "the enrolled person is in view, found by photo search, with an alert and an event");
         var tracks = detail.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("track_id").GetString()!).ToList();
         var images = detail.GetProperty("history").EnumerateArray()
             .SelectMany(h => new[] { h.GetProperty("thumbnail_url").GetString(), h.GetProperty("keyframe_url").GetString() }).OfType<string>().ToList();
