@@ -85,14 +85,14 @@ internal static class ClusterBenchmark
         return 0;
     }
 
-    public static async Task<int> RunSoakAsync(int cameras, double minutes, double fps, bool flip)
+    public static async Task<int> RunSoakAsync(int cameras, double minutes, double fps, int warmUpMinutes, bool flip)
     {
         var repo = FindRepo();
         Console.WriteLine($"VideoFace soak — {Environment.ProcessorCount} cores, load average {Cpu.LoadAverage()} (the machine is shared)");
         await using var silo = await EmbeddedSilo.StartAsync(repo, flip);
         Console.WriteLine($"embedded silo started in {silo.StartTime.TotalSeconds:0.0} s; {silo.Batcher.Analyzer.Description}");
         Console.WriteLine($"native heap: {VideoFace.Hosting.NativeHeap.Outcome}; inference warm-up at the largest batch: {(silo.BatcherOptions.WarmUp ? "on" : "off")}");
-        return await SoakBenchmark.RunAsync(silo, repo, cameras, minutes, fps);
+        return await SoakBenchmark.RunAsync(silo, repo, cameras, minutes, fps, warmUpMinutes);
     }
 
     private static string FindRepo()

@@ -10,7 +10,7 @@ using VideoFace.Cluster.Benchmarks;
 // --only rtsp: the capacity figure through the real server — 720p25 RTSP cameras with faces (decode + analysis + grains +
 // index) and decode-only cameras: [--fps 2] [--warm-up 15] [--rtsp-window 60] [--analysed 1,2,4,...] [--decode 4,8,...]
 // --alerts false: [3] without alert rules and without the HTTP subscriber of [4].
-// soak [--minutes 20] [--cameras 4] [--fps 2]: RTSP cameras with faces through the server for a long time, this process's
+// soak [--minutes 20] [--cameras 4] [--fps 2] [--warm-up 3]: RTSP cameras with faces through the server for a long time, this process's
 // memory, file descriptors, ffmpeg children and threads printed every minute, and their slopes per hour at the end.
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
 double Num(string name, double fallback) => double.Parse(Arg(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
@@ -20,13 +20,15 @@ if (args.FirstOrDefault() == "soak")
     var minutes = Num("--minutes", 20);
     var cameras = Num("--cameras", 4);
     var fps = Num("--fps", 2);
-    // a soak needs a warm-up minute and at least two fitted samples; written as "!(in range)" so NaN is refused too
-    if (!(minutes >= 2 && minutes <= 7 * 24 * 60) || !(cameras >= 1 && cameras <= 64) || !(fps > 0 && fps <= 30))
+    var warmUp = Num("--warm-up", 3);
+    // a soak needs its warm-up minutes and at least two fitted samples; written as "!(in range)" so NaN is refused too
+    if (!(warmUp >= 1 && warmUp <= 60 && warmUp == Math.Floor(warmUp)) || !(minutes >= warmUp + 1 && minutes <= 7 * 24 * 60)
+        || !(cameras >= 1 && cameras <= 64) || !(fps > 0 && fps <= 30))
     {
-        Console.Error.WriteLine("soak: expected --minutes 2..10080, --cameras 1..64, --fps in (0, 30]");
+        Console.Error.WriteLine("soak: expected --warm-up 1..60 whole minutes, --minutes from warm-up + 1 to 10080, --cameras 1..64, --fps in (0, 30]");
         return 2;
     }
-    return await ClusterBenchmark.RunSoakAsync((int)cameras, minutes, fps, bool.Parse(Arg("--flip", "false")));
+    return await ClusterBenchmark.RunSoakAsync((int)cameras, minutes, fps, (int)warmUp, bool.Parse(Arg("--flip", "false")));
 }
 var only = Arg("--only", "all");
 if (only is not ("all" or "latency" or "rtsp"))
